@@ -1,0 +1,45 @@
+# tilsyn: two commands for a newcomer: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint soak bench schemas clean install
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the main job on the embedded broker: broker + worker + simulated homes, alerts printed.
+demo: $(STAMP)
+	$(BIN)/tilsyn demo
+
+## Whole test suite (unit, schema, integration on the embedded broker, faults, static checks).
+test: $(STAMP)
+	$(BIN)/ruff check streams schemas agents sim tests
+	$(BIN)/mypy streams schemas agents sim
+	$(BIN)/bandit -q -c bandit.yaml -r streams schemas agents sim
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check streams schemas agents sim tests
+	$(BIN)/mypy streams schemas agents sim
+
+## Regenerate the JSON Schema files consumers read (schemas/json/).
+schemas: $(STAMP)
+	$(BIN)/tilsyn schemas --write
+
+soak: $(STAMP)
+	TILSYN_SOAK=1 $(BIN)/python -m pytest -q tests/faults -m "slow or not slow"
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Detection logic: pure, deterministic per-resident state machines (no Kafka, no clock)."""

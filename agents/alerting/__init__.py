@@ -1,0 +1,1 @@
+"""From alert candidates to alerts: routing, de-duplication, escalation, FHIR rendering."""

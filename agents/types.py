@@ -1,0 +1,118 @@
+"""The contract between detectors, the alert desk and the shells that run them.
+
+A detector is a pure, deterministic state machine over one resident:
+
+    step(state, event, t, view) -> (state, [AlertCandidate])   # an event arrived
+    tick(state, now, view)      -> (state, [AlertCandidate])   # event time moved on
+
+``t`` and ``now`` are event-time seconds since the epoch (UTC). A detector never
+reads the wall clock, does no I/O and knows nothing of Kafka or Faust; it may
+update the state it was given in place and return it (the shell owns the copy).
+The Faust worker, the offline replay, the tests and the benchmark all call the
+same detectors through :class:`agents.engine.Engine`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from schemas.alerts import AlertType, DetailValue, DhoCategory, RecipientKind, Severity
+from schemas.care import CareContext, Programme
+
+S = TypeVar("S")
+
+
+@dataclass(slots=True, frozen=True)
+class AlertCandidate:
+    """A detector's finding, before routing, de-duplication and escalation.
+
+    ``episode_start`` (with ``type`` and ``episode_key``) identifies the episode:
+    the alert desk derives the deterministic alert id from it, so the same
+    episode seen again (replay, restart, repeated evidence) keeps one id.
+    """
+
+    type: AlertType
+    severity: Severity
+    time: float
+    episode_start: float
+    evidence_nb: str
+    evidence_en: str
+    details: Mapping[str, DetailValue] = field(default_factory=dict)
+    episode_key: str = ""
+    dho_category: DhoCategory | None = None
+    recipient_hint: RecipientKind | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ResidentView:
+    """Read-only facts about the resident a detector may use besides its state."""
+
+    resident_id: str
+    care: CareContext | None
+    tz: ZoneInfo
+    programmes: frozenset[Programme]
+    overrides: Mapping[str, float]
+
+    @classmethod
+    def of(cls, resident_id: str, care: CareContext | None, default_tz: str = "Europe/Oslo") -> ResidentView:
+        if care is None:
+            return cls(resident_id, None, ZoneInfo(default_tz), frozenset(), {})
+        return cls(resident_id, care, ZoneInfo(care.time_zone), frozenset(care.programmes), care.overrides)
+
+    def param(self, name: str, default: float) -> float:
+        """The resident's override of a threshold, or the documented default."""
+        return self.overrides.get(name, default)
+
+    @property
+    def at_home(self) -> bool:
+        """False when the care system says the resident is away or in hospital."""
+        return self.care is None or self.care.presence == "home"
+
+    def follows(self, programme: Programme) -> bool:
+        return programme in self.programmes
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A documented default threshold that a care context may override by name."""
+
+    name: str
+    default: float
+    unit: str
+    description: str
+    source: str
+
+
+class Detector(Protocol[S]):
+    """One pattern (or a small family of related patterns) over one resident."""
+
+    name: ClassVar[str]
+    kinds: ClassVar[frozenset[str]]
+    """Event kinds ``step`` wants; the engine dispatches only those."""
+    ticks: ClassVar[bool]
+    """True when the detector has absence patterns and must see ``tick``."""
+
+    def initial(self) -> S: ...
+
+    def step(self, state: S, event: Any, t: float, view: ResidentView) -> tuple[S, list[AlertCandidate]]: ...
+
+    def tick(self, state: S, now: float, view: ResidentView) -> tuple[S, list[AlertCandidate]]: ...
+
+    def due(self, state: S, view: ResidentView) -> float:
+        """Earliest event time at which ``tick`` could fire (``math.inf`` if nothing is pending).
+
+        The engine skips ``tick`` until then, which keeps ticking a whole county
+        cheap. Returning a time that is too early is always safe; too late is a bug.
+        """
+        ...
+
+    def dump(self, state: S) -> Any:
+        """JSON-serialisable form of the state (orjson serialises dataclasses natively)."""
+        ...
+
+    def load(self, data: Any) -> S:
+        """Inverse of :meth:`dump`."""
+        ...

@@ -1,0 +1,53 @@
+"""Validators for every input topic, built once (pydantic TypeAdapters are costly to create)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter
+
+from schemas.alerts import Acknowledgement
+from schemas.care import CareContext
+from schemas.events import (
+    AlarmButton,
+    Appliance,
+    Battery,
+    Bed,
+    Chair,
+    Door,
+    Fall,
+    Heartbeat,
+    Medication,
+    Motion,
+    SensorEvent,
+    SocialContact,
+    Toilet,
+)
+from schemas.measurements import BloodPressure, Consciousness, DhoEvent, Measurement, QuestionnaireResponse
+
+ResidentEvent = Annotated[
+    Motion
+    | Door
+    | Bed
+    | Chair
+    | Toilet
+    | Appliance
+    | Fall
+    | AlarmButton
+    | Medication
+    | Heartbeat
+    | Battery
+    | SocialContact
+    | Measurement
+    | BloodPressure
+    | Consciousness
+    | QuestionnaireResponse,
+    Field(discriminator="kind"),
+]
+"""Any sensor or DHO event about one resident (the detectors' input)."""
+
+SENSOR_EVENT: TypeAdapter[SensorEvent] = TypeAdapter(SensorEvent)
+DHO_EVENT: TypeAdapter[DhoEvent] = TypeAdapter(DhoEvent)
+RESIDENT_EVENT: TypeAdapter[ResidentEvent] = TypeAdapter(ResidentEvent)
+CARE_CONTEXT: TypeAdapter[CareContext] = TypeAdapter(CareContext)
+ACKNOWLEDGEMENT: TypeAdapter[Acknowledgement] = TypeAdapter(Acknowledgement)

@@ -1,0 +1,1 @@
+"""Simulated homes, offline replay and detection-quality evaluation."""

@@ -1,0 +1,126 @@
+"""The ``tilsyn`` command line (click, like Faust itself)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from streams.settings import Settings
+
+
+@click.group()
+@click.version_option(package_name="tilsyn")
+def main() -> None:
+    """tilsyn: detect isolation and deterioration in home-monitoring streams."""
+
+
+@main.command()
+@click.option("--broker", help="Kafka URL, e.g. kafka://127.0.0.1:9092 (env TILSYN_BROKER).")
+@click.option("--http-port", type=int, help="Port of /metrics, /healthz, /readyz (env TILSYN_HTTP_PORT).")
+@click.option("--clock", type=click.Choice(["wall", "event"]), help="Time source for absence patterns.")
+@click.option("--fhir/--no-fhir", default=False, help="Also publish every alert as FHIR on alerts.fhir.")
+@click.option("--loglevel", default=None, type=click.Choice(["debug", "info", "warn", "error"]))
+def worker(broker: str | None, http_port: int | None, clock: str | None, fhir: bool, loglevel: str | None) -> None:
+    """Run a worker: consume the input topics, detect, publish alerts."""
+    import faust
+
+    from streams.app import TilsynApp
+
+    settings = Settings.from_env(broker=broker, http_port=http_port, clock=clock)
+    tilsyn = TilsynApp(settings, fhir_output=fhir)
+    tilsyn.prepare_topics()
+    level = loglevel or settings.log_level
+    faust.Worker(tilsyn.app, loglevel=level, quiet=True, redirect_stdouts=False).execute_from_commandline()
+
+
+@main.command()
+@click.option("--port", default=9092, show_default=True, help="Port to listen on (127.0.0.1).")
+@click.option("--log", "log_path", type=click.Path(path_type=Path), help="Write the broker's log here.")
+def broker(port: int, log_path: Path | None) -> None:
+    """Run the embedded Kafka-compatible broker (Tansu) until Ctrl-C."""
+    from streams.broker import EmbeddedBroker
+
+    b = EmbeddedBroker(port=port, log_path=log_path)
+    b.start()
+    click.echo(f"broker ready on {b.bootstrap} (in memory; Ctrl-C stops it)")
+    stop = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stop and b.process is not None and b.process.poll() is None:
+            time.sleep(0.2)
+    finally:
+        b.stop()
+        click.echo("broker stopped")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--broker", help="Kafka URL (env TILSYN_BROKER).")
+@click.option("--topic", help="Send every line to this topic instead of choosing by content.")
+@click.option("--rate", type=float, help="Records per second (default: as fast as possible).")
+def produce(file: Path, broker: str | None, topic: str | None, rate: float | None) -> None:
+    """Send a JSON-lines file of events, measurements, care contexts or acknowledgements."""
+    from streams.producer import produce as send
+    from streams.producer import read_lines, route_line
+
+    settings = Settings.from_env(broker=broker)
+    from streams.admin import ensure_topics
+
+    asyncio.run(ensure_topics(settings))
+    total = sum(1 for _ in read_lines(file))
+    records = (route_line(line, topic) for line in read_lines(file))
+    n = asyncio.run(send(settings, records, rate=rate, total=total))
+    click.echo(f"sent {n} records to {settings.bootstrap}", err=True)
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Rewrite schemas/json/ from the models.")
+def schemas(write: bool) -> None:
+    """Check (or rewrite) the JSON Schema files care systems consume."""
+    from schemas.export import stale
+    from schemas.export import write as write_schemas
+
+    if write:
+        for path in write_schemas():
+            click.echo(f"wrote {path}")
+        return
+    old = stale()
+    if old:
+        click.echo(f"stale: {', '.join(old)} (run `tilsyn schemas --write`)", err=True)
+        sys.exit(1)
+    click.echo("schemas/json is up to date")
+
+
+def _attach_optional() -> None:
+    """Commands that live with their concept (simulator, replay, evaluation, demo)."""
+    try:
+        from sim.cli import register
+    except ImportError:  # pragma: no cover - sim package not installed
+        return
+    register(main)
+
+
+_attach_optional()
+
+try:
+    from streams.demo import demo as _demo
+
+    main.add_command(_demo)
+except ImportError:  # pragma: no cover
+    pass
+
+if __name__ == "__main__":  # pragma: no cover
+    logging.basicConfig(level=logging.INFO)
+    main()

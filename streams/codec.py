@@ -1,0 +1,117 @@
+"""Decode raw Kafka records into validated messages, or say exactly why not.
+
+One function per input topic shape; every failure becomes a :class:`DecodeError`
+with a bounded ``code`` (a metric label) and a readable ``reason`` that names
+fields and rules but never repeats the payload (it may hold personal data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.alerts import Acknowledgement
+from schemas.care import CareContext
+from schemas.inbound import ACKNOWLEDGEMENT, CARE_CONTEXT, RESIDENT_EVENT
+
+REASON_CODES = (
+    "oversized", "bad_json", "schema", "national_id", "unknown_kind", "future_time",
+    "past_time", "late", "duplicate", "bad_key", "fhir", "unknown_override",
+)
+"""Every reason code (bounded label set of tilsyn_invalid_records_total)."""
+
+
+class DecodeError(ValueError):
+    """A record that cannot be used, with a metric-safe code and a readable reason."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def explain(exc: ValidationError, limit: int = 5) -> DecodeError:
+    """Turn a pydantic error into a DecodeError without echoing input values."""
+    errors = exc.errors(include_input=False, include_url=False)
+    code = "schema"
+    parts = []
+    for err in errors:
+        msg = err["msg"]
+        if err["type"] == "json_invalid":
+            code = "bad_json"
+        elif err["type"] == "union_tag_invalid" or err["type"] == "union_tag_not_found":
+            code = "unknown_kind"
+        elif "national identity number" in msg:
+            code = "national_id"
+        loc = ".".join(str(p) for p in err["loc"]) or "record"
+        parts.append(f"{loc}: {msg}")
+    more = f" (+{len(parts) - limit} more)" if len(parts) > limit else ""
+    return DecodeError(code, "; ".join(parts[:limit]) + more)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Ingest limits; see :class:`streams.settings.Settings` for their meaning."""
+
+    max_record_bytes: int = 64 * 1024
+    max_future_skew_s: float = 600.0
+    max_past_age_s: float | None = 7 * 24 * 3600.0
+
+
+def check_size(raw: bytes | None, limits: Limits) -> bytes:
+    if raw is None:
+        raise DecodeError("schema", "record has no value")
+    if len(raw) > limits.max_record_bytes:
+        raise DecodeError(
+            "oversized", f"record is {len(raw)} bytes; the limit is {limits.max_record_bytes} bytes"
+        )
+    return raw
+
+
+def decode_event(raw: bytes | None, wall_now: float | None, limits: Limits) -> tuple[Any, float]:
+    """A sensor or DHO event and its event time (epoch s); device clocks are checked against the wall."""
+    data = check_size(raw, limits)
+    try:
+        event = RESIDENT_EVENT.validate_json(data)
+    except ValidationError as exc:
+        raise explain(exc) from None
+    t = event.time.timestamp()
+    if wall_now is not None:
+        ahead = t - wall_now
+        if ahead > limits.max_future_skew_s:
+            raise DecodeError(
+                "future_time",
+                f"event time is {ahead:.0f} s ahead of the clock (allowed {limits.max_future_skew_s:.0f} s): "
+                "device clock wrong",
+            )
+        if limits.max_past_age_s is not None and -ahead > limits.max_past_age_s:
+            raise DecodeError(
+                "past_time",
+                f"event time is {-ahead / 86400:.1f} days in the past "
+                f"(allowed {limits.max_past_age_s / 86400:.1f}): device clock wrong or stale buffer",
+            )
+    return event, t
+
+
+def decode_care(raw: bytes | None, limits: Limits, known_parameters: frozenset[str]) -> CareContext:
+    data = check_size(raw, limits)
+    try:
+        care = CARE_CONTEXT.validate_json(data)
+    except ValidationError as exc:
+        raise explain(exc) from None
+    unknown = sorted(set(care.overrides) - known_parameters)
+    if unknown:
+        raise DecodeError(
+            "unknown_override", f"overrides name unknown parameters: {', '.join(unknown)}"
+        )
+    return care
+
+
+def decode_ack(raw: bytes | None, limits: Limits) -> Acknowledgement:
+    data = check_size(raw, limits)
+    try:
+        return ACKNOWLEDGEMENT.validate_json(data)
+    except ValidationError as exc:
+        raise explain(exc) from None

@@ -1,0 +1,53 @@
+"""Dead-letter records: the original bytes, with origin and reason in headers.
+
+Like Kafka Connect's dead-letter queue with context headers: the value and key
+are the rejected record's own, untouched, so a fixed consumer can re-publish
+them; the headers say where they came from and why they were rejected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+MAX_DEAD_LETTER_BYTES = 1024 * 1024
+"""Values beyond 1 MiB (the usual Kafka message limit) are cut; length and SHA-256 of
+the whole original go in headers so the loss is visible and the source can be traced."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+def dead_letter(
+    *,
+    topic: str,
+    partition: int,
+    offset: int,
+    timestamp_ms: int | None,
+    key: bytes | None,
+    value: bytes | None,
+    code: str,
+    reason: str,
+) -> DeadLetter:
+    """Build the dead-letter record for a rejected input record."""
+    original = value or b""
+    headers = [
+        ("tilsyn.dlq.reason_code", code.encode()),
+        ("tilsyn.dlq.reason", reason.encode()),
+        ("tilsyn.dlq.topic", topic.encode()),
+        ("tilsyn.dlq.partition", str(partition).encode()),
+        ("tilsyn.dlq.offset", str(offset).encode()),
+    ]
+    if timestamp_ms is not None:
+        headers.append(("tilsyn.dlq.timestamp_ms", str(timestamp_ms).encode()))
+    if value is None:
+        headers.append(("tilsyn.dlq.null_value", b"true"))
+    if len(original) > MAX_DEAD_LETTER_BYTES:
+        headers.append(("tilsyn.dlq.original_length", str(len(original)).encode()))
+        headers.append(("tilsyn.dlq.original_sha256", hashlib.sha256(original).hexdigest().encode()))
+        original = original[:MAX_DEAD_LETTER_BYTES]
+    return DeadLetter(key=key, value=original, headers=headers)

@@ -1,0 +1,90 @@
+"""Prometheus metrics of a tilsyn worker.
+
+Labels are bounded sets only: topic, kind, reason code, alert type, severity,
+recipient kind, partition number, municipality number. Never a resident id,
+event id or any payload value (privacy and cardinality).
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+
+disable_created_metrics()  # the *_created series only add noise to dashboards
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+EVENTS_IN = Counter(
+    "tilsyn_events_in_total", "Records read from input topics, by topic and event kind.",
+    ["topic", "kind"], registry=REGISTRY,
+)
+EVENTS_BY_MUNICIPALITY = Counter(
+    "tilsyn_events_by_municipality_total",
+    "Valid resident events by municipality number (residents without care context: 'unknown').",
+    ["municipality"], registry=REGISTRY,
+)
+INVALID = Counter(
+    "tilsyn_invalid_records_total", "Records rejected, by input topic and reason code.",
+    ["topic", "reason"], registry=REGISTRY,
+)
+DEAD_LETTERS = Counter(
+    "tilsyn_dead_letter_total", "Records written to the dead-letter topic, by input topic.",
+    ["topic"], registry=REGISTRY,
+)
+ALERTS = Counter(
+    "tilsyn_alerts_total", "Alerts published, by type, severity, recipient kind and notification.",
+    ["type", "severity", "recipient", "notification"], registry=REGISTRY,
+)
+ESCALATIONS = Counter(
+    "tilsyn_escalations_total", "Escalations and reminders of unacknowledged alerts.",
+    ["type", "severity", "notification"], registry=REGISTRY,
+)
+ACKS = Counter(
+    "tilsyn_acknowledgements_total", "Acknowledgements received, by action.",
+    ["action"], registry=REGISTRY,
+)
+ACK_LATENCY = Histogram(
+    "tilsyn_acknowledgement_latency_seconds", "Time from alert to acknowledgement (event time).",
+    ["severity"], registry=REGISTRY,
+    buckets=(30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400),
+)
+ALERT_LATENCY = Histogram(
+    "tilsyn_alert_latency_seconds",
+    "End-to-end latency from the triggering record's Kafka timestamp to the alert being published.",
+    ["trigger"], registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+PROCESSING_LAG = Gauge(
+    "tilsyn_processing_lag_seconds",
+    "Wall clock minus the Kafka timestamp of the last record processed, per input partition.",
+    ["partition"], registry=REGISTRY,
+)
+CONSUMER_LAG = Gauge(
+    "tilsyn_consumer_lag_records", "High watermark minus committed position, per topic partition.",
+    ["topic", "partition"], registry=REGISTRY,
+)
+RESIDENTS = Gauge(
+    "tilsyn_residents_tracked", "Residents whose state this worker holds.", registry=REGISTRY,
+)
+TABLE_ROWS = Gauge(
+    "tilsyn_table_rows", "Rows in each Faust table on this worker.", ["table"], registry=REGISTRY,
+)
+OPEN_ALERTS = Gauge(
+    "tilsyn_open_alerts", "Alerts not yet acknowledged or resolved, by severity.",
+    ["severity"], registry=REGISTRY,
+)
+READY = Gauge(
+    "tilsyn_ready", "1 when the worker has partitions, recovered tables and reaches the broker.",
+    registry=REGISTRY,
+)
+RECOVERY_REMAINING = Gauge(
+    "tilsyn_table_recovery_remaining_records", "Changelog records still to replay before ready.",
+    registry=REGISTRY,
+)
+DETECTOR_ERRORS = Counter(
+    "tilsyn_detector_errors_total", "Exceptions raised inside the core while processing a record.",
+    ["stage"], registry=REGISTRY,
+)
+BATCH_SIZE = Histogram(
+    "tilsyn_batch_size_records", "Records handled per batch by the resident agent.",
+    registry=REGISTRY, buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000),
+)
