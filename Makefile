@@ -14,14 +14,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+TOOLS := $(VENV)/.tools
+$(TOOLS): ops/install-tools.sh | $(BIN)/python
+	sh ops/install-tools.sh
+	touch $(TOOLS)
+
+install: $(STAMP) $(TOOLS)
 
 ## Run the main job on the embedded broker: broker + worker + simulated homes, alerts printed.
 demo: $(STAMP)
 	$(BIN)/tilsyn demo
 
 ## Whole test suite (unit, schema, integration on the embedded broker, faults, static checks).
-test: $(STAMP)
+test: $(STAMP) $(TOOLS)
 	$(BIN)/ruff check streams schemas agents sim tests
 	$(BIN)/mypy streams schemas agents sim
 	$(BIN)/bandit -q -c bandit.yaml -r streams schemas agents sim
