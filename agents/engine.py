@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from agents.alerting.desk import AlertDesk
+from agents.alerting.desk import AckOutcome, AlertDesk
 from agents.registry import all_detectors
 from agents.types import AlertCandidate, Detector, ResidentView
 from schemas.alerts import Acknowledgement, Alert
@@ -168,11 +168,11 @@ class Engine:
         self._refresh_due(state)
         return alerts, None
 
-    def on_ack(self, state: ResidentState, ack: Acknowledgement) -> list[Alert]:
-        """An acknowledgement from a care system."""
-        state.book, alerts = self.desk.on_ack(state.book, self.view(state), ack, ack.time.timestamp())
+    def on_ack(self, state: ResidentState, ack: Acknowledgement) -> tuple[list[Alert], AckOutcome]:
+        """An acknowledgement from a care system; the outcome says whether it matched an open alert."""
+        state.book, alerts, outcome = self.desk.on_ack(state.book, self.view(state), ack, ack.time.timestamp())
         self._refresh_due(state)
-        return alerts
+        return alerts, outcome
 
     def on_tick(self, state: ResidentState, now: float) -> list[Alert]:
         """Event time moved on to ``now`` without an event for this resident."""

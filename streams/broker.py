@@ -11,7 +11,6 @@ import asyncio
 import os
 import signal
 import socket
-# starts the bundled broker binary, no shell
 import subprocess  # nosec B404
 import time
 from pathlib import Path

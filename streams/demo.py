@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import os
 import signal
-# starts our own worker process
 import subprocess  # nosec B404
 import sys
 import time

@@ -235,7 +235,9 @@ class ResidentProcessor:
             out.events_in[(rec.topic, ack.action)] += 1
             metrics.ACKS.labels(action=ack.action).inc()
             if self._placed_right(rec, ack.resident_id, out):
-                alerts = self.engine.on_ack(self.state(ack.resident_id), ack)
+                alerts, outcome = self.engine.on_ack(self.state(ack.resident_id), ack)
+                if outcome.latency_s is not None and outcome.severity is not None:
+                    metrics.ACK_LATENCY.labels(severity=outcome.severity).observe(outcome.latency_s)
                 out.dirty.add(ack.resident_id)
                 self._emit(alerts, rec, "ack", out)
             return

@@ -1,0 +1,271 @@
+"""Routing, de-duplication, cool-down, grouping, escalation and acknowledgement of alerts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from agents.alerting.desk import AlertDesk
+from agents.alerting.rules import ROUTING_FILE, RoutingRules, RulesError
+from agents.types import AlertCandidate, ResidentView
+from schemas.alerts import Acknowledgement, Alert, AlertType, RecipientKind, Severity
+from schemas.care import CareContext, Programme
+
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC).timestamp()
+RID = "r-000042"
+
+
+def care(**kw: object) -> CareContext:
+    base: dict[str, object] = dict(
+        resident_id=RID, municipality="0301", home_care_team="hc-grunerlokka",
+        response_centre="rs-oslo", updated_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    base.update(kw)
+    return CareContext.model_validate(base)
+
+
+def view(c: CareContext | None = None) -> ResidentView:
+    return ResidentView.of(RID, c)
+
+
+def cand(type_: AlertType, sev: Severity, t: float = T0, start: float | None = None, **kw: object) -> AlertCandidate:
+    return AlertCandidate(
+        type=type_, severity=sev, time=t, episode_start=t if start is None else start,
+        evidence_nb=f"{type_.value} nb", evidence_en=f"{type_.value} en", **kw,  # type: ignore[arg-type]
+    )
+
+
+def ack(alert_id: str, action: str, t: float, reason: str | None = None) -> Acknowledgement:
+    return Acknowledgement(
+        alert_id=alert_id, resident_id=RID, action=action,  # type: ignore[arg-type]
+        by="rs-oslo", time=datetime.fromtimestamp(t, UTC), reason=reason,
+    )
+
+
+@pytest.fixture(scope="module")
+def desk() -> AlertDesk:
+    return AlertDesk.from_repo()
+
+
+def send(desk: AlertDesk, book: object, v: ResidentView, *cands: AlertCandidate) -> list[Alert]:
+    _, alerts = desk.on_candidates(book, v, list(cands), max(c.time for c in cands))  # type: ignore[arg-type]
+    return alerts
+
+
+# -- routing ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("type_", "sev", "programmes", "specialist", "expected"),
+    [
+        (AlertType.FALL_DETECTED, Severity.HIGH, (), None, {("response-centre", "rs-oslo")}),
+        (AlertType.SAFETY_ALARM, Severity.HIGH, (), None, {("response-centre", "rs-oslo")}),
+        (AlertType.NOCTURIA_INCREASE, Severity.MEDIUM, (), None, {("homecare", "hc-grunerlokka")}),
+        (AlertType.SOCIAL_ISOLATION, Severity.LOW, (), None, {("homecare", "hc-grunerlokka")}),
+        (AlertType.DEVICE_SILENT, Severity.LOW, (), None, {("technical", "device-support")}),
+        (AlertType.DATA_QUALITY, Severity.LOW, (), "hf-ahus", {("technical", "device-support")}),
+        # heart failure followed by a hospital: to its follow-up unit ...
+        (AlertType.WEIGHT_GAIN, Severity.MEDIUM, (Programme.HEART_FAILURE,), "hf-ahus", {("specialist", "hf-ahus")}),
+        # ... and to the home-care team when no specialist unit follows the resident
+        (AlertType.WEIGHT_GAIN, Severity.MEDIUM, (Programme.HEART_FAILURE,), None, {("homecare", "hc-grunerlokka")}),
+        # fever outside a specialist programme stays with home care
+        (AlertType.FEVER, Severity.MEDIUM, (Programme.COPD,), "lunge-ous", {("homecare", "hc-grunerlokka")}),
+        (
+            AlertType.NEWS2, Severity.HIGH, (Programme.COPD,), "lunge-ous",
+            {("response-centre", "rs-oslo"), ("specialist", "lunge-ous")},
+        ),
+    ],
+)
+def test_routing_table(
+    desk: AlertDesk, type_: AlertType, sev: Severity, programmes: tuple[Programme, ...],
+    specialist: str | None, expected: set[tuple[str, str]],
+) -> None:
+    v = view(care(programmes=programmes, specialist_unit=specialist))
+    alerts = send(desk, desk.initial(), v, cand(type_, sev))
+    assert {(a.recipient.kind.value, a.recipient.team_id) for a in alerts} == expected
+    assert len({a.alert_id for a in alerts}) == 1, "one episode keeps one id across recipients"
+
+
+def test_detector_hint_names_the_specialist(desk: AlertDesk) -> None:
+    v = view(care(specialist_unit="hf-ahus"))
+    alerts = send(desk, desk.initial(), v, cand(AlertType.PULSE, Severity.MEDIUM, recipient_hint=RecipientKind.SPECIALIST))
+    assert [a.recipient.kind for a in alerts] == [RecipientKind.SPECIALIST]
+
+
+def test_resident_without_care_context_still_gets_urgent_alert(desk: AlertDesk) -> None:
+    alerts = send(desk, desk.initial(), view(None), cand(AlertType.FALL_DETECTED, Severity.HIGH))
+    assert len(alerts) == 1
+    assert alerts[0].recipient.kind is RecipientKind.RESPONSE_CENTRE
+    assert alerts[0].recipient.team_id == "unassigned-response-centre"
+    assert alerts[0].municipality is None
+
+
+def test_alert_carries_evidence_and_catalogue_facts(desk: AlertDesk) -> None:
+    (a,) = send(desk, desk.initial(), view(care()), cand(AlertType.WEIGHT_GAIN, Severity.MEDIUM, details={"gain_kg": 2.4}))
+    assert a.evidence[0].nb == "weight_gain nb" and a.evidence[0].en == "weight_gain en"
+    assert a.vkp_service.value == "DHO" and a.dho_category is not None
+    assert a.details == {"gain_kg": 2.4}
+    assert a.municipality == "0301"
+
+
+# -- ids, de-duplication, cool-down, grouping --------------------------------------------
+
+def test_same_episode_gives_same_id_and_is_sent_once(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    first = send(desk, book, v, cand(AlertType.NO_MORNING_ACTIVITY, Severity.HIGH, T0, start=T0 - 3600))
+    again = send(desk, book, v, cand(AlertType.NO_MORNING_ACTIVITY, Severity.HIGH, T0 + 60, start=T0 - 3600))
+    assert len(first) == 1 and again == []
+    # a fresh desk and book (replay, restart) derive the identical id
+    replayed = send(desk, desk.initial(), v, cand(AlertType.NO_MORNING_ACTIVITY, Severity.HIGH, T0, start=T0 - 3600))
+    assert replayed[0].alert_id == first[0].alert_id
+
+
+def test_cool_down_counts_a_new_episode_into_the_earlier_alert(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    assert len(send(desk, book, v, cand(AlertType.MISSED_MEDICATION, Severity.MEDIUM, T0))) == 1
+    # 30 min later: inside the 120 min cool-down of routing.yaml
+    assert send(desk, book, v, cand(AlertType.MISSED_MEDICATION, Severity.MEDIUM, T0 + 1800)) == []
+    assert book.open[0].repeats == 1
+    # after the cool-down a new episode is a new alert
+    later = send(desk, book, v, cand(AlertType.MISSED_MEDICATION, Severity.MEDIUM, T0 + 3 * 3600))
+    assert len(later) == 1
+
+
+def test_related_candidates_found_together_become_one_alert(desk: AlertDesk) -> None:
+    v = view(care())
+    alerts = send(
+        desk, desk.initial(), v,
+        cand(AlertType.LONG_BATHROOM_STAY, Severity.HIGH, T0), cand(AlertType.FALL_DETECTED, Severity.HIGH, T0 + 1),
+    )
+    assert len(alerts) == 1
+    a = alerts[0]
+    assert a.type is AlertType.LONG_BATHROOM_STAY
+    assert a.grouped == (AlertType.FALL_DETECTED,)
+    assert [e.en for e in a.evidence] == ["long_bathroom_stay en", "fall_detected en"]
+
+
+def test_group_window_absorbs_a_related_candidate_unless_more_severe(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    assert len(send(desk, book, v, cand(AlertType.FEVER, Severity.MEDIUM, T0))) == 1
+    assert send(desk, book, v, cand(AlertType.PULSE, Severity.MEDIUM, T0 + 600)) == []
+    worse = send(desk, book, v, cand(AlertType.NEWS2, Severity.HIGH, T0 + 900))
+    assert [a.type for a in worse] == [AlertType.NEWS2, AlertType.NEWS2]  # response centre + home care
+
+
+# -- lifecycle --------------------------------------------------------------------------
+
+def test_unacknowledged_high_alert_escalates_after_five_minutes(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    (a,) = send(desk, book, v, cand(AlertType.LONG_BATHROOM_STAY, Severity.HIGH, T0))
+    assert desk.due(book) == T0 + 300
+    assert desk.tick(book, v, T0 + 299)[1] == []
+    _, esc = desk.tick(book, v, T0 + 300)
+    assert len(esc) == 1
+    e = esc[0]
+    assert e.notification == "escalation" and e.escalation_of == a.alert_id
+    assert e.recipient.kind is RecipientKind.RESPONSE_CENTRE
+    assert e.alert_id != a.alert_id and e.alert_id.startswith(a.alert_id)
+    assert "5 min" in e.evidence[0].en and e.evidence[1].en == a.evidence[0].en
+    assert desk.tick(book, v, T0 + 301)[1] == [], "escalates once"
+
+
+def test_acknowledgement_stops_escalation(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    (a,) = send(desk, book, v, cand(AlertType.FALL_DETECTED, Severity.HIGH, T0))
+    _, _, outcome = desk.on_ack(book, v, ack(a.alert_id, "acknowledged", T0 + 120), T0 + 120)
+    assert outcome.matched and outcome.latency_s == 120 and outcome.severity == "high"
+    assert desk.due(book) == float("inf")
+    assert desk.tick(book, v, T0 + 3600)[1] == []
+    assert desk.open_counts(book) == {"high": 1}
+    _, _, resolved = desk.on_ack(book, v, ack(a.alert_id, "resolved", T0 + 900), T0 + 900)
+    assert resolved.matched and resolved.latency_s is None, "latency counts from the first response"
+    assert desk.open_counts(book) == {}
+
+
+def test_ack_of_the_escalation_closes_the_original(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    send(desk, book, v, cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0))
+    _, (esc,) = desk.tick(book, v, T0 + 300)
+    _, _, outcome = desk.on_ack(book, v, ack(esc.alert_id, "false_alarm", T0 + 400, "pressed by mistake"), T0 + 400)
+    assert outcome.matched
+    assert book.open == []
+
+
+def test_medium_alert_is_reminded_hourly_at_most_three_times(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    (a,) = send(desk, book, v, cand(AlertType.NOCTURIA_INCREASE, Severity.MEDIUM, T0))
+    reminders = []
+    t = T0
+    while t < T0 + 10 * 3600:
+        t += 60
+        reminders += desk.tick(book, v, t)[1]
+    assert [r.notification for r in reminders] == ["reminder"] * 3
+    assert [round((r.time.timestamp() - T0) / 60) for r in reminders] == [60, 120, 180]
+    assert all(r.recipient.kind is RecipientKind.HOMECARE and r.escalation_of == a.alert_id for r in reminders)
+    assert len({r.alert_id for r in reminders}) == 3
+
+
+def test_low_alert_neither_escalates_nor_reminds(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    send(desk, book, v, cand(AlertType.SOCIAL_ISOLATION, Severity.LOW, T0))
+    assert desk.due(book) == float("inf")
+
+
+def test_unknown_ack_is_reported_unmatched(desk: AlertDesk) -> None:
+    _, _, outcome = desk.on_ack(desk.initial(), view(care()), ack("fall-detected-0000000000", "acknowledged", T0), T0)
+    assert not outcome.matched
+
+
+def test_book_survives_dump_and_load_mid_escalation(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    send(desk, book, v, cand(AlertType.LONG_BATHROOM_STAY, Severity.HIGH, T0))
+    restored = desk.load(orjson.loads(orjson.dumps(desk.dump(book))))
+    assert restored == book
+    _, esc = desk.tick(restored, v, T0 + 300)
+    assert [e.notification for e in esc] == ["escalation"]
+
+
+# -- the routing file ------------------------------------------------------------------------
+
+def test_shipped_routing_file_validates() -> None:
+    rules = RoutingRules.load(ROUTING_FILE)
+    assert rules.lifecycle.escalate_high_after_min == 5
+    assert rules.lifecycle.remind_medium_after_min == 60
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("rules: [{name: x, match: {}, to: [pigeon]}]\ndefaults: {}", "to.0"),
+        ("rules: [{name: x, match: {types: [teleport]}, to: [homecare]}]", "types"),
+        (
+            "rules: [{name: x, match: {severities: [high]}, to: [homecare]}]\n"
+            "defaults: {homecare: a, response-centre: b, specialist: c, technical: d}",
+            "last rule must match everything",
+        ),
+        (
+            "rules: [{name: x, match: {}, to: [homecare]}]\ndefaults: {homecare: a}",
+            "defaults lacks a team for",
+        ),
+        (
+            "rules: [{name: x, match: {}, to: [homecare]}]\n"
+            "defaults: {homecare: a, response-centre: b, specialist: c, technical: d}\n"
+            "lifecycle: {cooldown_min: {falls: 3}}",
+            "unknown alert types: falls",
+        ),
+        ("rules: [", "not valid YAML"),
+    ],
+)
+def test_invalid_routing_file_is_refused_with_a_reason(text: str, message: str) -> None:
+    with pytest.raises(RulesError, match=message):
+        RoutingRules.from_yaml(text)
