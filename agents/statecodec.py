@@ -8,6 +8,7 @@ reading happens only when a worker recovers its tables, and goes through
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from functools import cache
@@ -34,7 +35,8 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _convert(tp: Any, value: Any) -> Any:
     if value is None:
-        return None
+        # orjson writes infinities as null; a plain float field cannot have been None
+        return math.inf if tp is float else None
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         for arg in typing.get_args(tp):

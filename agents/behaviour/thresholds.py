@@ -1,7 +1,174 @@
-"""Every default threshold of the behaviour detectors, with its source."""
+"""Every default threshold of the behaviour (home-sensor) detectors, with its source.
+
+Each threshold is a :class:`Parameter` a care context may override by name
+(``CareContext.overrides``); detectors read it through :func:`value`, never as a
+literal. Sources name the clinical evidence where one exists; otherwise the
+practical reason, marked as a tilsyn default to be reviewed with the service.
+"""
 
 from __future__ import annotations
 
-from agents.types import Parameter
+from agents.types import Parameter, ResidentView
 
-PARAMETERS: tuple[Parameter, ...] = ()
+LONG_LIE = (
+    "Long lie after a fall (lying > 1 h) predicts serious injury and death "
+    "(Wild, Nayak & Isaacs, BMJ 1981; Fleming & Brayne, BMJ 2008); the bathroom is a common fall site"
+)
+PRACTICE = "Common default in Norwegian digital-supervision (digitalt tilsyn) services; adjust per resident"
+ROUTINE = (
+    "Older adults living alone keep stable daily routines; deviation from the personal routine is "
+    "the signal (sensor studies at TigerPlace, Rantz et al., J Gerontol Nurs 2013)"
+)
+NOCTURIA = (
+    "Nocturia: waking to void (ICS standardisation, van Kerrebroeck et al. 2002); a rise in night "
+    "bathroom visits preceded UTI diagnosis in sensor studies (Rantz et al. 2011; Enshaeifar et al. 2018)"
+)
+DEMENTIA = (
+    "Night-time exit-seeking and wandering in dementia risk injury, hypothermia and getting lost "
+    "(Helsedirektoratet, Nasjonal faglig retningslinje om demens; Lai & Arthur 2003)"
+)
+ISOLATION = (
+    "Social isolation and loneliness raise mortality and dementia risk (Holt-Lunstad et al. 2015); "
+    "UCLA 3-item loneliness scale (Hughes et al. 2004), score 6-9 = lonely (Steptoe et al. 2013)"
+)
+ROBUST = "Median and scaled median absolute deviation (Hampel 1974; Leys et al. 2013): robust to outlier days"
+DEVICE = "Vendor heartbeat intervals of home sensors are 10-60 min; tilsyn default, review with device support"
+LOCAL = "tilsyn default (local convention; review with the service)"
+
+
+def value(view: ResidentView, p: Parameter) -> float:
+    """The resident's override of ``p``, or its documented default."""
+    return view.overrides.get(p.name, p.default)
+
+
+CLOSE_GRACE_S = 900.0
+"""A day or night is evaluated this long after it ends, so events delivered late (the engine
+accepts up to 10 min) still count in the right period and never in two."""
+
+RING_CAPACITY = 28
+"""Daily values kept per baseline (a fixed-size ring: 4 weeks)."""
+
+# -- shared: personal baselines ------------------------------------------------------
+BASELINE_DAYS = Parameter(
+    "baseline_days", 14.0, "days", "How many recent valid days/nights form the personal baseline.", ROUTINE
+)
+BASELINE_MIN_DAYS = Parameter(
+    "baseline_min_days", 7.0, "days",
+    "Warm-up: daily patterns stay silent (and mornings use the fallback) until this many valid days.", ROUTINE,
+)
+BASELINE_MAD_K = Parameter(
+    "baseline_mad_k", 2.0, "scaled MADs", "A day deviates when beyond this many robust spreads from the median.",
+    ROBUST,
+)
+
+# -- 2 long bathroom stay -------------------------------------------------------------
+BATHROOM_STAY_LIMIT = Parameter(
+    "bathroom_stay_limit_min", 45.0, "min",
+    "Presence in the bathroom without motion elsewhere beyond this is a possible fall.", LONG_LIE + "; " + PRACTICE,
+)
+
+# -- 3 no morning activity ------------------------------------------------------------
+MORNING_MARGIN = Parameter(
+    "morning_margin_min", 60.0, "min", "Alert this long after the resident's usual first activity.", PRACTICE
+)
+MORNING_FALLBACK = Parameter(
+    "morning_fallback_h", 10.0, "h (local)", "Usual first activity assumed until enough days are learned.", PRACTICE
+)
+MORNING_FROM = Parameter(
+    "morning_from_h", 4.0, "h (local)",
+    "Activity before this local time is night activity, not the start of the day.", LOCAL,
+)
+
+# -- 4 daytime inactivity -------------------------------------------------------------
+INACTIVITY_LIMIT = Parameter(
+    "inactivity_limit_min", 240.0, "min", "No activity at home for this long during active hours.", PRACTICE
+)
+INACTIVITY_HIGH_FACTOR = Parameter(
+    "inactivity_high_factor", 1.5, "x limit", "Inactivity this many times the limit is high severity.", LONG_LIE
+)
+ACTIVE_FROM = Parameter("active_from_h", 8.0, "h (local)", "Start of the resident's active hours.", PRACTICE)
+ACTIVE_TO = Parameter("active_to_h", 22.0, "h (local)", "End of the resident's active hours.", PRACTICE)
+
+# -- 5, 6, 8 nights -------------------------------------------------------------------
+NIGHT_FROM = Parameter("night_from_h", 22.0, "h (local)", "Start of the night.", PRACTICE)
+NIGHT_TO = Parameter("night_to_h", 6.0, "h (local)", "End of the night.", PRACTICE)
+WANDERING_RETURN = Parameter(
+    "wandering_return_min", 15.0, "min",
+    "After the exit door opens at night, alert if the resident is not back inside within this.", DEMENTIA,
+)
+BATHROOM_VISIT_GAP = Parameter(
+    "bathroom_visit_gap_min", 10.0, "min", "Bathroom events further apart than this are separate visits.", LOCAL
+)
+NOCTURIA_MIN_INCREASE = Parameter(
+    "nocturia_min_increase", 2.0, "visits", "A night counts as raised only at least this many visits above the median.",
+    NOCTURIA,
+)
+NOCTURIA_NIGHTS = Parameter(
+    "nocturia_nights", 2.0, "nights", "Consecutive raised nights before alerting.", NOCTURIA
+)
+SLEEP_MIN_INCREASE = Parameter(
+    "sleep_min_increase", 2.0, "bed exits", "A night is restless only at least this many bed exits above the median.",
+    ROUTINE,
+)
+SLEEP_NIGHTS = Parameter("sleep_nights", 3.0, "nights", "Consecutive restless nights before alerting.", ROUTINE)
+
+# -- 7 activity decline ---------------------------------------------------------------
+DECLINE_FRAC = Parameter(
+    "activity_decline_frac", 0.3, "fraction",
+    "A day is low when its activity count is at least this fraction below the median (and beyond k MADs).",
+    ROUTINE,
+)
+DECLINE_ROOMS = Parameter(
+    "activity_rooms_drop", 2.0, "rooms", "A day is low when this many fewer distinct rooms were used than usual.",
+    ROUTINE,
+)
+DECLINE_DAYS = Parameter("activity_decline_days", 3.0, "days", "Consecutive low days before alerting.", ROUTINE)
+
+# -- 9 social isolation ---------------------------------------------------------------
+SOCIAL_WINDOW = Parameter(
+    "social_window_days", 14.0, "days", "Recent window of outings and contacts compared with the days before.",
+    ISOLATION,
+)
+SOCIAL_DROP = Parameter(
+    "social_drop_frac", 0.5, "fraction", "Alert when outings+contacts in the window fell by this fraction.", ISOLATION
+)
+SOCIAL_NONE_DAYS = Parameter(
+    "social_none_days", 7.0, "days", "No outing and no social contact for this many days at home.", ISOLATION
+)
+OUTING_MIN = Parameter(
+    "outing_min_min", 10.0, "min", "Out of the flat at least this long (exit door, then no indoor activity).", LOCAL
+)
+UCLA3_LONELY = Parameter(
+    "social_ucla3_lonely", 6.0, "points (3-9)", "UCLA-3 loneliness score at or above this strengthens the alert.",
+    ISOLATION,
+)
+
+# -- 10 device health -----------------------------------------------------------------
+DEVICE_SILENT_AFTER = Parameter(
+    "device_silent_after_min", 120.0, "min", "A sensor with no event or heartbeat for this long is silent.", DEVICE
+)
+LOW_BATTERY = Parameter(
+    "low_battery_pct", 15.0, "%", "Battery below this needs replacing before the sensor stops.", DEVICE
+)
+
+SOCIAL_MIN_BASELINE = 2.0
+"""Outings+contacts per window below which a relative drop is too small to judge."""
+BATTERY_HYSTERESIS_PCT = 5.0
+"""A low-battery episode ends only when the level is this far above the limit (battery replaced)."""
+BED_EXIT_DEBOUNCE_S = 120.0
+"""Bed 'vacant' reports closer than this are one exit (pressure mats flicker when turning over)."""
+WANDERING_PASSAGE_S = 60.0
+"""Indoor activity this soon after an exit-door event is the resident passing the door, not coming back."""
+
+PARAMETERS: tuple[Parameter, ...] = (
+    BASELINE_DAYS, BASELINE_MIN_DAYS, BASELINE_MAD_K,
+    BATHROOM_STAY_LIMIT,
+    MORNING_MARGIN, MORNING_FALLBACK, MORNING_FROM,
+    INACTIVITY_LIMIT, INACTIVITY_HIGH_FACTOR, ACTIVE_FROM, ACTIVE_TO,
+    NIGHT_FROM, NIGHT_TO, WANDERING_RETURN,
+    BATHROOM_VISIT_GAP, NOCTURIA_MIN_INCREASE, NOCTURIA_NIGHTS,
+    SLEEP_MIN_INCREASE, SLEEP_NIGHTS,
+    DECLINE_FRAC, DECLINE_ROOMS, DECLINE_DAYS,
+    SOCIAL_WINDOW, SOCIAL_DROP, SOCIAL_NONE_DAYS, OUTING_MIN, UCLA3_LONELY,
+    DEVICE_SILENT_AFTER, LOW_BATTERY,
+)
