@@ -83,6 +83,8 @@ class AlertBook:
     sent: list[str] = field(default_factory=list)
     last: dict[str, float] = field(default_factory=dict)
     """Alert type → event time of its latest alert (cool-down)."""
+    last_rank: dict[str, int] = field(default_factory=dict)
+    """Alert type → severity rank of its latest alert: a more severe finding is not cooled down."""
     open: list[OpenAlert] = field(default_factory=list)
 
 
@@ -179,7 +181,8 @@ class AlertDesk:
         """True when the candidate is counted into an earlier alert instead of sent (cool-down, group)."""
         life = self.rules.lifecycle
         last = book.last.get(c.type.value)
-        if last is not None and c.time - last < life.cooldown_s(c.type):
+        stepped_up = _RANK[c.severity.value] > book.last_rank.get(c.type.value, 2)
+        if last is not None and c.time - last < life.cooldown_s(c.type) and not stepped_up:
             for a in book.open:
                 if a.type == c.type.value:
                     a.repeats += count
@@ -230,8 +233,10 @@ class AlertDesk:
         book.sent.append(aid)
         del book.sent[:-RECENT_IDS]
         book.last[c.type.value] = c.time
+        book.last_rank[c.type.value] = _RANK[c.severity.value]
         for m in merged:
             book.last[m.type.value] = c.time
+            book.last_rank[m.type.value] = _RANK[m.severity.value]
         recipients = self._recipients(view, c)
         evidence = [[c.evidence_nb, c.evidence_en], *([m.evidence_nb, m.evidence_en] for m in merged)]
         if c.severity is Severity.HIGH:

@@ -269,3 +269,17 @@ def test_shipped_routing_file_validates() -> None:
 def test_invalid_routing_file_is_refused_with_a_reason(text: str, message: str) -> None:
     with pytest.raises(RulesError, match=message):
         RoutingRules.from_yaml(text)
+
+
+def test_a_more_severe_finding_is_not_cooled_down(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    assert len(send(desk, book, v, cand(AlertType.DAYTIME_INACTIVITY, Severity.MEDIUM, T0))) == 1
+    assert send(desk, book, v, cand(AlertType.DAYTIME_INACTIVITY, Severity.MEDIUM, T0 + 600, episode_key="again")) == []
+    stepped = send(desk, book, v, cand(AlertType.DAYTIME_INACTIVITY, Severity.HIGH, T0 + 7200, start=T0, episode_key="long"))
+    assert [a.severity for a in stepped] == [Severity.HIGH]
+
+
+def test_blind_supervision_reaches_the_home_care_team(desk: AlertDesk) -> None:
+    alerts = send(desk, desk.initial(), view(care()), cand(AlertType.DEVICE_SILENT, Severity.HIGH))
+    assert {a.recipient.kind for a in alerts} == {RecipientKind.TECHNICAL, RecipientKind.HOMECARE}
