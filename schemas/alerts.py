@@ -116,7 +116,9 @@ class Alert(StrictModel):
     category: Category
     severity: Severity
     notification: Literal["initial", "escalation", "reminder", "update"] = "initial"
-    escalation_of: str | None = Field(default=None, description="alert_id of the original alert.")
+    escalation_of: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{8,80}$")] | None = Field(
+        default=None, description="alert_id of the original alert."
+    )
     recipient: Recipient
     municipality: str | None = None
     vkp_service: VkpService
@@ -148,6 +150,6 @@ class Acknowledgement(StrictModel):
 
     @model_validator(mode="after")
     def _false_alarm_has_reason(self) -> Acknowledgement:
-        if self.action == "false_alarm" and not self.reason:
+        if self.action == "false_alarm" and not (self.reason and self.reason.strip()):
             raise ValueError("a false_alarm acknowledgement needs a reason")
         return self

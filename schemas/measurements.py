@@ -42,7 +42,9 @@ class Measurement(_DhoBase):
         canonical = normalise(self.code, self.value, self.unit)
         spec_unit = UNITS[self.code].canonical
         if canonical != self.value or spec_unit != self.unit:
-            return self.model_copy(update={"value": canonical, "unit": spec_unit})
+            # in place: pydantic ignores a copy returned from an after-validator on direct construction
+            object.__setattr__(self, "value", canonical)
+            object.__setattr__(self, "unit", spec_unit)
         return self
 
 

@@ -33,16 +33,11 @@ log = logging.getLogger(__name__)
 STATE_TABLE = "resident-state"
 
 
-def _fhir_hooks() -> tuple[Any, Any]:
-    """FHIR ingest mapping and alert rendering, when the FHIR modules are present."""
-    try:
-        from schemas.fhir_observations import measurements_from_bundle
-    except ImportError:  # pragma: no cover - optional module
-        measurements_from_bundle = None
-    try:
-        from agents.alerting.fhir import render_bundle
-    except ImportError:  # pragma: no cover - optional module
-        render_bundle = None
+def fhir_hooks() -> tuple[Any, Any]:
+    """FHIR ingest mapping (bytes → measurement events) and alert rendering (alert → bytes)."""
+    from agents.alerting.fhir import render_bundle
+    from schemas.fhir_observations import measurements_from_bundle
+
     return measurements_from_bundle, render_bundle
 
 
@@ -101,7 +96,7 @@ class TilsynApp:
             value_type=bytes,
             use_partitioner=True,
         )
-        to_events, render = _fhir_hooks()
+        to_events, render = fhir_hooks()
         self.processor = ResidentProcessor(
             engine if engine is not None else Engine(),
             partitions=s.partitions,

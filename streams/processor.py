@@ -257,10 +257,11 @@ class ResidentProcessor:
                 raise DecodeError("fhir", "FHIR bundle mixes several patients")
             out.events_in[(rec.topic, "fhir_bundle")] += 1
             if self._placed_right(rec, rid, out):
-                for ev in events:
-                    t = ev.time.timestamp()
-                    if skew_ref is not None and t - skew_ref > self.limits.max_future_skew_s:
-                        raise DecodeError("future_time", "observation time is ahead of the clock")
+                times = [ev.time.timestamp() for ev in events]
+                # the whole bundle is checked before any observation is used: all or nothing
+                if skew_ref is not None and max(times) - skew_ref > self.limits.max_future_skew_s:
+                    raise DecodeError("future_time", "observation time is ahead of the clock")
+                for ev, t in zip(events, times, strict=True):
                     self._event(rec, ev, t, out, wall_now)
             return
         event, t = decode_event(rec.value, skew_ref, self.limits)
