@@ -1,0 +1,111 @@
+"""Offline replay: the worker's processing over a file, deterministic, with CSV mapping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner
+
+from schemas.alerts import AlertType, RecipientKind
+from sim.replay import Replay, in_time_order, read_csv
+from streams.cli import main
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def care(rid: str) -> bytes:
+    return orjson.dumps({
+        "resident_id": rid, "municipality": "4601", "home_care_team": "hc-bergenhus",
+        "response_centre": "rs-bergen", "updated_at": T0.isoformat(),
+    })
+
+
+def press(i: int, rid: str, t: datetime) -> bytes:
+    return orjson.dumps({
+        "kind": "alarm_button", "event_id": f"press-{i}", "resident_id": rid,
+        "time": t.isoformat(), "device_id": "pendant-1",
+    })
+
+
+def motion(i: int, rid: str, t: datetime) -> bytes:
+    return orjson.dumps({
+        "kind": "motion", "event_id": f"mo-{i}", "resident_id": rid, "time": t.isoformat(),
+        "device_id": "pir-hall", "room": "hallway",
+    })
+
+
+def _lines() -> list[bytes]:
+    lines = [motion(i, "r-000001", T0 + timedelta(minutes=i)) for i in range(30)]
+    lines.append(press(1, "r-000001", T0 + timedelta(minutes=31)))
+    lines.append(press(2, "r-000002", T0 + timedelta(minutes=5)))  # no care context: default team
+    lines.append(b"{broken")
+    lines.append(motion(99, "12345678901", T0))  # national-id-like resident id
+    lines.append(motion(3, "r-000001", T0 + timedelta(minutes=3)))  # duplicate event id
+    return lines
+
+
+def test_replay_routes_safety_alarms_and_rejects_bad_records() -> None:
+    result = Replay().run(in_time_order(_lines()), [care("r-000001")])
+    initial = [a for a in result.alerts if a.notification == "initial"]
+    presses = sorted((a.resident_id, a.recipient.team_id) for a in initial if a.type is AlertType.SAFETY_ALARM)
+    assert presses == [("r-000001", "rs-bergen"), ("r-000002", "unassigned-response-centre")]
+    assert all(a.recipient.kind is RecipientKind.RESPONSE_CENTRE for a in initial if a.type is AlertType.SAFETY_ALARM)
+    assert result.records == 35
+    assert result.invalid == {"bad_json": 1, "national_id": 1, "duplicate": 1}
+    assert len(result.dead_letters) == 3
+
+
+def test_unacknowledged_press_escalates_in_event_time() -> None:
+    lines = [press(1, "r-000001", T0)] + [motion(i, "r-000001", T0 + timedelta(minutes=i)) for i in range(1, 9)]
+    result = Replay().run(lines, [care("r-000001")])
+    esc = [a for a in result.alerts if a.notification == "escalation"]
+    assert len(esc) == 1
+    assert esc[0].time - T0 >= timedelta(minutes=5)
+
+
+def test_same_input_gives_byte_identical_alerts(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_bytes(b"\n".join(reversed(_lines())) + b"\n")  # out of order on purpose
+    ctx = tmp_path / "care.jsonl"
+    ctx.write_bytes(care("r-000001") + b"\n")
+    outs = []
+    for n in range(2):
+        out = tmp_path / f"alerts-{n}.jsonl"
+        res = CliRunner().invoke(
+            main, ["replay", str(events), "--care-context", str(ctx), "--out", str(out), "--no-progress"]
+        )
+        assert res.exit_code == 0, res.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].count(b'"notification":"initial"') >= 2
+
+
+def test_csv_export_is_mapped_onto_the_schema(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Beboer,Tidspunkt,Id,Sensor,Rom\n"
+        f"r-000001,{T0.isoformat()},e-1,pir-1,kitchen\n"
+        f"r-000001,{(T0 + timedelta(minutes=1)).isoformat()},e-2,pir-1,bathroom\n",
+        encoding="utf-8",
+    )
+    rows = list(read_csv(
+        path, {"resident_id": "Beboer", "time": "Tidspunkt", "event_id": "Id", "device_id": "Sensor", "room": "Rom"},
+        {"kind": "motion"},
+    ))
+    assert orjson.loads(rows[1]) == {
+        "resident_id": "r-000001", "time": (T0 + timedelta(minutes=1)).isoformat(), "event_id": "e-2",
+        "device_id": "pir-1", "room": "bathroom", "kind": "motion",
+    }
+    result = Replay().run(rows)
+    assert result.invalid == {}
+    assert result.records == 2
+
+
+def test_csv_with_a_missing_column_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["replay", str(path), "--map", "resident_id=Beboer", "--no-progress"])
+    assert res.exit_code != 0
+    assert "no column(s) Beboer" in res.output
