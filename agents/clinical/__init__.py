@@ -1,4 +1,9 @@
-"""Detector family: clinical."""
+"""Detector family: clinical (digital home follow-up, DHO, and the medication dispenser).
+
+Each detector is pure and deterministic over one resident; defaults and their
+clinical sources live in :mod:`agents.clinical.thresholds`, and the patterns are
+described for clinicians in ``docs/patterns-clinical.md``.
+"""
 
 from __future__ import annotations
 
@@ -9,4 +14,17 @@ from agents.types import Detector
 
 def detectors() -> tuple[Detector[Any], ...]:
     """Fresh instances of every detector of this family."""
-    return ()
+    from agents.clinical.blood_pressure import BloodPressure
+    from agents.clinical.copd import Copd
+    from agents.clinical.early_warning import News2Detector
+    from agents.clinical.fever import Fever
+    from agents.clinical.heart_failure import WeightGain
+    from agents.clinical.medication import MissedMedication
+    from agents.clinical.pulse import Pulse
+    from agents.clinical.questionnaire import QuestionnaireScore
+    from agents.clinical.schedule import Schedule
+
+    return (
+        News2Detector(), WeightGain(), Copd(), BloodPressure(), Fever(), Pulse(),
+        QuestionnaireScore(), Schedule(), MissedMedication(),
+    )

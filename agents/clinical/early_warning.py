@@ -1,0 +1,186 @@
+"""NEWS2 from home measurements: the latest value of each vital sign within a window, scored.
+
+Source: Royal College of Physicians, National Early Warning Score (NEWS) 2, 2017.
+Aggregate 5-6 or a single parameter scoring 3 is medium (act today); 7 or more is
+high (act now). SpO2 scale 2 is used when the care context records hypercapnic
+respiratory failure; supplemental oxygen counts when the SpO2 reading reports it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from agents.clinical import news2
+from agents.clinical.episode import HIGH, NONE, SEVERITY_OF, Episode
+from agents.clinical.thresholds import NEWS2_HIGH, NEWS2_MEDIUM, NEWS2_WINDOW_H, value
+from agents.clinical.wording import clock, num_en, num_nb
+from agents.statecodec import from_plain
+from agents.types import AlertCandidate, ResidentView
+from schemas.alerts import AlertType, DetailValue
+
+_CODES = frozenset({"respiratory_rate", "spo2", "pulse", "temperature"})
+
+_LABEL = {
+    "respiration": ("respirasjonsfrekvens", "respiration rate"),
+    "spo2": ("SpO2", "SpO2"),
+    "air_or_oxygen": ("oksygentilskudd", "supplemental oxygen"),
+    "systolic": ("systolisk blodtrykk", "systolic pressure"),
+    "pulse": ("puls", "pulse"),
+    "consciousness": ("bevissthet (ACVPU)", "consciousness (ACVPU)"),
+    "temperature": ("temperatur", "temperature"),
+}
+
+
+@dataclass(slots=True)
+class News2State:
+    """Latest reading of each NEWS2 parameter (time 0.0: never measured) and the open episode."""
+
+    rr_t: float = 0.0
+    rr: float = 0.0
+    spo2_t: float = 0.0
+    spo2: float = 0.0
+    o2: int = -1
+    """-1 not reported, 0 air, 1 supplemental oxygen (belongs to the SpO2 reading)."""
+    sbp_t: float = 0.0
+    sbp: float = 0.0
+    pulse_t: float = 0.0
+    pulse: float = 0.0
+    acvpu_t: float = 0.0
+    acvpu: str = "A"
+    temp_t: float = 0.0
+    temp: float = 0.0
+    latest: float = 0.0
+    episode: Episode = field(default_factory=Episode)
+
+
+def _vitals(s: News2State, since: float) -> news2.Vitals:
+    spo2_in = s.spo2_t > 0.0 and s.spo2_t >= since
+    return news2.Vitals(
+        respiratory_rate=s.rr if s.rr_t > 0.0 and s.rr_t >= since else None,
+        spo2=s.spo2 if spo2_in else None,
+        on_oxygen=(s.o2 == 1) if spo2_in and s.o2 >= 0 else None,
+        systolic=s.sbp if s.sbp_t > 0.0 and s.sbp_t >= since else None,
+        pulse=s.pulse if s.pulse_t > 0.0 and s.pulse_t >= since else None,
+        consciousness=s.acvpu if s.acvpu_t > 0.0 and s.acvpu_t >= since else None,
+        temperature=s.temp if s.temp_t > 0.0 and s.temp_t >= since else None,
+    )
+
+
+def _shown(name: str, v: news2.Vitals, nb: bool) -> str:
+    n = num_nb if nb else num_en
+    if name == "respiration":
+        return f"{n(v.respiratory_rate or 0.0)}/min"
+    if name == "spo2":
+        return f"{n(v.spo2 or 0.0)} %"
+    if name == "air_or_oxygen":
+        return ("ja" if nb else "yes") if v.on_oxygen else ("nei" if nb else "no")
+    if name == "systolic":
+        return f"{n(v.systolic or 0.0)} mmHg"
+    if name == "pulse":
+        return f"{n(v.pulse or 0.0)}/min"
+    if name == "consciousness":
+        return v.consciousness or "A"
+    return f"{n(v.temperature or 0.0, 1)} °C"
+
+
+def _candidate(sc: news2.News2Score, v: news2.Vitals, rank: int, start: float, now: float,
+               view: ResidentView) -> AlertCandidate:
+    at = clock(now, view.tz)
+    parts_nb = ", ".join(f"{_LABEL[k][0]} {_shown(k, v, True)} ({p})" for k, p in sc.parts.items())
+    parts_en = ", ".join(f"{_LABEL[k][1]} {_shown(k, v, False)} ({p})" for k, p in sc.parts.items())
+    if rank == HIGH:
+        head_nb, head_en = "høy risiko, vurder nå", "high risk, act now"
+    elif sc.total >= value(view, NEWS2_MEDIUM):
+        head_nb, head_en = "middels risiko, vurder i dag", "medium risk, act today"
+    else:
+        head_nb, head_en = "3 poeng i én parameter, vurder i dag", "3 points in one parameter, act today"
+    nb = f"NEWS2 {sc.total} kl. {at} ({head_nb}): {parts_nb}."
+    en = f"NEWS2 {sc.total} at {at} ({head_en}): {parts_en}."
+    if sc.scale == 2:
+        nb += " SpO2-skala 2 (hyperkapnisk respirasjonssvikt)."
+        en += " SpO2 scale 2 (hypercapnic respiratory failure)."
+    missing = sc.missing
+    if missing:
+        nb += " Ikke målt: " + ", ".join(_LABEL[m][0] for m in missing) + "."
+        en += " Not measured: " + ", ".join(_LABEL[m][1] for m in missing) + "."
+    details: dict[str, DetailValue] = {"news2_score": sc.total, "news2_scale": sc.scale,
+                                       "news2_parameters": len(sc.parts)}
+    for k, p in sc.parts.items():
+        details[f"news2_{k}"] = p
+    if missing:
+        details["news2_missing"] = ",".join(missing)
+    return AlertCandidate(
+        type=AlertType.NEWS2, severity=SEVERITY_OF[rank], time=now, episode_start=start,
+        evidence_nb=nb, evidence_en=en, details=details, episode_key=SEVERITY_OF[rank].value,
+    )
+
+
+class News2Detector:
+    """NEWS2 aggregate from the latest home measurements (RCP NEWS2 2017); medium at 5 or a 3, high at 7."""
+
+    name: ClassVar[str] = "news2"
+    kinds: ClassVar[frozenset[str]] = frozenset({"measurement", "blood_pressure", "consciousness"})
+    ticks: ClassVar[bool] = False
+
+    def initial(self) -> News2State:
+        return News2State()
+
+    def step(self, state: News2State, event: Any, t: float, view: ResidentView
+             ) -> tuple[News2State, list[AlertCandidate]]:
+        s = state
+        kind = event.kind
+        if kind == "measurement":
+            code = event.code
+            if code not in _CODES:
+                return s, []
+            if code == "spo2":
+                if t < s.spo2_t:
+                    return s, []
+                s.spo2_t, s.spo2 = t, event.value
+                s.o2 = -1 if event.on_oxygen is None else int(event.on_oxygen)
+            elif code == "pulse":
+                if t < s.pulse_t:
+                    return s, []
+                s.pulse_t, s.pulse = t, event.value
+            elif code == "respiratory_rate":
+                if t < s.rr_t:
+                    return s, []
+                s.rr_t, s.rr = t, event.value
+            else:
+                if t < s.temp_t:
+                    return s, []
+                s.temp_t, s.temp = t, event.value
+        elif kind == "blood_pressure":
+            if t < s.sbp_t:
+                return s, []
+            s.sbp_t, s.sbp = t, event.systolic
+        else:
+            if t < s.acvpu_t:
+                return s, []
+            s.acvpu_t, s.acvpu = t, event.level
+        if t > s.latest:
+            s.latest = t
+        now = s.latest
+        v = _vitals(s, now - 3600.0 * value(view, NEWS2_WINDOW_H))
+        care = view.care
+        sc = news2.score(v, scale2=care is not None and care.hypercapnic_respiratory_failure)
+        rank = news2.risk(sc, value(view, NEWS2_MEDIUM), value(view, NEWS2_HIGH))
+        ep = s.episode
+        if not ep.update(rank, now) or rank == NONE:
+            return s, []
+        assert ep.start is not None  # nosec B101 - set by update
+        return s, [_candidate(sc, v, rank, ep.start, now, view)]
+
+    def tick(self, state: News2State, now: float, view: ResidentView) -> tuple[News2State, list[AlertCandidate]]:
+        return state, []
+
+    def due(self, state: News2State, view: ResidentView) -> float:
+        return math.inf
+
+    def dump(self, state: News2State) -> Any:
+        return state
+
+    def load(self, data: Any) -> News2State:
+        return from_plain(News2State, data)

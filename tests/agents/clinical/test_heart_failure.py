@@ -1,0 +1,87 @@
+"""Heart-failure weight gain and weight data quality."""
+
+from __future__ import annotations
+
+from agents.clinical.heart_failure import WeightGain
+from schemas.alerts import AlertType, RecipientKind, Severity
+from schemas.care import Programme
+from tests.agents.clinical.helpers import at, care, feed, meas, roundtrip, view
+
+HF = Programme.HEART_FAILURE
+
+
+def _days(*kgs: float, unit: str = "kg") -> list:
+    return [meas("weight", kg, at(days=i), unit=unit) for i, kg in enumerate(kgs)]
+
+
+def test_exactly_two_kg_in_three_days_is_not_more_than_two() -> None:
+    assert feed(WeightGain(), _days(80.0, 80.7, 81.4, 82.0), view(care(HF)))[1] == []
+
+
+def test_more_than_two_kg_in_three_days_is_medium_to_specialist() -> None:
+    _, found = feed(WeightGain(), _days(80.0, 80.7, 81.4, 82.1), view(care(HF)))
+    assert len(found) == 1
+    c = found[0]
+    assert c.type is AlertType.WEIGHT_GAIN and c.severity is Severity.MEDIUM
+    assert c.recipient_hint is RecipientKind.SPECIALIST
+    assert c.details["gain_3d_kg"] == 2.1
+    assert "Vekt 82,1 kg kl. 09:00: 2,1 kg mer enn 80,0 kg 12.01. kl. 09:00" in c.evidence_nb
+    assert "over 2.0 kg in 3 days" in c.evidence_en
+
+
+def test_gain_within_24_hours_uses_its_own_limit() -> None:
+    events = [meas("weight", 80.0, at(0)), meas("weight", 81.5, at(20))]
+    assert feed(WeightGain(), events, view(care(HF)))[1] == []  # exactly 1.5
+    events = [meas("weight", 80.0, at(0)), meas("weight", 81.6, at(20))]
+    _, found = feed(WeightGain(), events, view(care(HF, specialist=None)))
+    assert found[0].recipient_hint is RecipientKind.HOMECARE
+    assert "24 h" in found[0].evidence_en
+
+
+def test_only_in_the_heart_failure_programme_and_once_per_episode() -> None:
+    assert feed(WeightGain(), _days(80, 81, 82, 83), view(care()))[1] == []
+    _, found = feed(WeightGain(), _days(80, 81, 82.5, 83, 83.5), view(care(HF)))
+    assert len(found) == 1
+
+
+def test_override_of_the_three_day_limit() -> None:
+    v = view(care(HF, overrides={"hf_weight_gain_3d_kg": 3.0, "hf_weight_gain_24h_kg": 2.0}))
+    assert feed(WeightGain(), _days(80.0, 80.7, 81.4, 82.1), v)[1] == []
+
+
+def test_pounds_are_converted_before_judging() -> None:
+    # 176.4 lb = 80.01 kg; 181.4 lb = 82.28 kg: a 2.27 kg gain
+    _, found = feed(WeightGain(), _days(176.4, 178.0, 181.4, unit="[lb_av]"), view(care(HF)))
+    assert len(found) == 1 and found[0].details["weight_kg"] == 82.28
+
+
+def test_implausible_jump_is_data_quality_not_clinical() -> None:
+    det = WeightGain()
+    v = view(care(HF))
+    s, found = feed(det, [meas("weight", 80, at(0)), meas("weight", 95, at(12))], v)
+    assert [c.type for c in found] == [AlertType.DATA_QUALITY]
+    assert found[0].recipient_hint is RecipientKind.TECHNICAL
+    assert s.kg == [80.0]  # kept out of the clinical history
+    s, found = feed(det, [meas("weight", 80.3, at(24))], v, s)
+    assert found == []
+
+
+def test_two_agreeing_suspect_readings_become_the_new_level() -> None:
+    det = WeightGain()
+    v = view(care(HF))
+    events = [meas("weight", 80, at(0)), meas("weight", 95, at(12)), meas("weight", 95.5, at(20)),
+              meas("weight", 96, at(30))]
+    s, found = feed(det, events, v)
+    assert [c.type for c in found] == [AlertType.DATA_QUALITY]
+    assert s.kg == [95.0, 95.5, 96.0]
+
+
+def test_late_reading_lands_in_order_without_alerting_and_state_round_trips() -> None:
+    det = WeightGain()
+    v = view(care(HF))
+    s, _ = feed(det, [meas("weight", 80, at(0)), meas("weight", 81, at(24))], v)
+    s, found = feed(det, [meas("weight", 79, at(23.9))], v, s)
+    assert found == [] and s.kg == [80.0, 79.0, 81.0]
+    s = roundtrip(det, s)
+    _, found = feed(det, [meas("weight", 81.2, at(30))], v, s)
+    assert found[0].details["gain_24h_kg"] == 2.2
