@@ -7,6 +7,8 @@ fields and rules but never repeats the payload (it may hold personal data).
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,13 +97,20 @@ def decode_event(raw: bytes | None, wall_now: float | None, limits: Limits) -> t
     return event, t
 
 
+_QUESTIONNAIRE_PARAM = re.compile(r"^questionnaire_[a-z0-9]{1,24}_(alert|severity)$")
+
+
 def decode_care(raw: bytes | None, limits: Limits, known_parameters: frozenset[str]) -> CareContext:
     data = check_size(raw, limits)
     try:
         care = CARE_CONTEXT.validate_json(data)
     except ValidationError as exc:
         raise explain(exc) from None
-    unknown = sorted(set(care.overrides) - known_parameters)
+    # per-questionnaire limits are open-ended: any questionnaire code may get its own
+    unknown = sorted(
+        name for name in care.overrides
+        if name not in known_parameters and not _QUESTIONNAIRE_PARAM.match(name)
+    )
     if unknown:
         raise DecodeError(
             "unknown_override", f"overrides name unknown parameters: {', '.join(unknown)}"

@@ -21,6 +21,7 @@ restarted worker continues escalation timers where they were.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,8 +43,22 @@ from schemas.alerts import (
     Severity,
 )
 
-RECENT_IDS = 32
-"""Alert ids remembered per resident for exact de-duplication (episodes far older are cooled down)."""
+RECENT_IDS = 24
+"""Alert ids remembered per resident (as 48-bit hashes) for exact de-duplication; older
+episodes are kept from re-alerting by the cool-down."""
+
+EVIDENCE_KEPT = 2
+"""Evidence texts kept with an open alert for its escalation and reminders (state size)."""
+
+EVIDENCE_CHARS = 280
+
+
+def _id_hash(aid: str) -> int:
+    return int.from_bytes(hashlib.blake2b(aid.encode(), digest_size=6).digest(), "big")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
 
 MAX_OPEN = 8
 """Open alerts kept per resident; beyond this the oldest least severe is dropped from the book."""
@@ -80,7 +95,8 @@ class OpenAlert:
 class AlertBook:
     """One resident's alert history the desk needs."""
 
-    sent: list[str] = field(default_factory=list)
+    sent: list[int] = field(default_factory=list)
+    """Hashes of recently sent alert ids."""
     last: dict[str, float] = field(default_factory=dict)
     """Alert type → event time of its latest alert (cool-down)."""
     last_rank: dict[str, int] = field(default_factory=dict)
@@ -133,8 +149,6 @@ class AlertDesk:
         return book
 
     def load(self, data: Any) -> AlertBook:
-        if isinstance(data, list):  # rows written before the lifecycle existed held only ids
-            return AlertBook(sent=list(data))
         return from_plain(AlertBook, data)
 
     def due(self, book: AlertBook) -> float:
@@ -155,7 +169,7 @@ class AlertDesk:
         out: list[Alert] = []
         for primary, merged in self._merge(candidates):
             aid = alert_id(view.resident_id, primary.type, primary.episode_start, primary.episode_key)
-            if aid in book.sent:
+            if _id_hash(aid) in book.sent:
                 continue
             if self._absorbed(book, primary, len(merged) + 1):
                 continue
@@ -198,8 +212,8 @@ class AlertDesk:
                 and _RANK[c.severity.value] <= _RANK[a.severity]
             ):
                 a.repeats += count
-                a.evidence.append([c.evidence_nb, c.evidence_en])
-                del a.evidence[4:]
+                if len(a.evidence) < EVIDENCE_KEPT:
+                    a.evidence.append([_short(c.evidence_nb), _short(c.evidence_en)])
                 return True
         return False
 
@@ -230,7 +244,7 @@ class AlertDesk:
     def _send(
         self, book: AlertBook, view: ResidentView, aid: str, c: AlertCandidate, merged: list[AlertCandidate]
     ) -> list[Alert]:
-        book.sent.append(aid)
+        book.sent.append(_id_hash(aid))
         del book.sent[:-RECENT_IDS]
         book.last[c.type.value] = c.time
         book.last_rank[c.type.value] = _RANK[c.severity.value]
@@ -250,7 +264,7 @@ class AlertDesk:
                 alert_id=aid, type=c.type.value, severity=c.severity.value,
                 recipients=[[r.kind.value, r.team_id] for r in recipients],
                 episode_start=c.episode_start, sent_at=c.time,
-                evidence=[e for e in evidence[:4]], next_at=next_at,
+                evidence=[[_short(nb), _short(en)] for nb, en in evidence[:EVIDENCE_KEPT]], next_at=next_at,
             )
         )
         kind = CATALOGUE[c.type]
