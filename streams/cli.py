@@ -24,16 +24,18 @@ def main() -> None:
 @click.option("--broker", help="Kafka URL, e.g. kafka://127.0.0.1:9092 (env TILSYN_BROKER).")
 @click.option("--http-port", type=int, help="Port of /metrics, /healthz, /readyz (env TILSYN_HTTP_PORT).")
 @click.option("--clock", type=click.Choice(["wall", "event"]), help="Time source for absence patterns.")
-@click.option("--fhir/--no-fhir", default=False, help="Also publish every alert as FHIR on alerts.fhir.")
+@click.option("--fhir/--no-fhir", default=None, help="Also publish every alert as FHIR on alerts.fhir (env TILSYN_FHIR_OUTPUT).")
 @click.option("--loglevel", default=None, type=click.Choice(["debug", "info", "warn", "error"]))
-def worker(broker: str | None, http_port: int | None, clock: str | None, fhir: bool, loglevel: str | None) -> None:
+def worker(
+    broker: str | None, http_port: int | None, clock: str | None, fhir: bool | None, loglevel: str | None
+) -> None:
     """Run a worker: consume the input topics, detect, publish alerts."""
     import faust
 
     from streams.app import TilsynApp
 
     settings = Settings.from_env(broker=broker, http_port=http_port, clock=clock)
-    tilsyn = TilsynApp(settings, fhir_output=fhir)
+    tilsyn = TilsynApp(settings, fhir_output=settings.fhir_output if fhir is None else fhir)
     tilsyn.prepare_topics()
     level = loglevel or settings.log_level
     faust.Worker(tilsyn.app, loglevel=level, quiet=True, redirect_stdouts=False).execute_from_commandline()

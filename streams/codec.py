@@ -8,7 +8,6 @@ fields and rules but never repeats the payload (it may hold personal data).
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from typing import Any
 

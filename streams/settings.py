@@ -50,7 +50,7 @@ class KafkaSecurity:
         if context is not None:
             kwargs["ssl_context"] = context
         if self.protocol.startswith("SASL"):
-            kwargs["sasl_mechanism"] = self.sasl_mechanism
+            kwargs["sasl_mechanism"] = self.sasl_mechanism or "PLAIN"
             kwargs["sasl_plain_username"] = self.sasl_username
             kwargs["sasl_plain_password"] = self.sasl_password
         return kwargs
@@ -64,18 +64,11 @@ class KafkaSecurity:
             return None
         if self.protocol == "SSL":
             return faust.SSLCredentials(context)
-        mechanism = self.sasl_mechanism or "PLAIN"
-        if mechanism == "PLAIN":
-            return faust.SASLCredentials(
-                username=self.sasl_username, password=self.sasl_password, ssl_context=context
-            )
-        # faust's SASLCredentials hard-codes PLAIN; SCRAM goes through the same class with
-        # the mechanism overridden, which aiokafka honours.
-        creds = faust.SASLCredentials(
-            username=self.sasl_username, password=self.sasl_password, ssl_context=context
+        # the mechanism must be faust's SASLMechanism enum: its aiokafka driver reads .value
+        return faust.SASLCredentials(
+            username=self.sasl_username, password=self.sasl_password, ssl_context=context,
+            mechanism=self.sasl_mechanism or "PLAIN",
         )
-        creds.mechanism = mechanism  # type: ignore[assignment]
-        return creds
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +96,8 @@ class Settings:
     idle_grace_s: float = 120.0
     """wall clock: how long a partition may be silent before its time follows the wall clock."""
     fast_rebalance: bool = False
+    fhir_output: bool = False
+    """Also publish every alert as a FHIR Bundle on alerts.fhir (env TILSYN_FHIR_OUTPUT)."""
     """Short session/rebalance timeouts (tests and demo on one machine)."""
     log_level: str = "info"
     security: KafkaSecurity = KafkaSecurity()
@@ -139,6 +134,22 @@ class Settings:
             raise SettingsError("SASL needs TILSYN_SASL_USERNAME and TILSYN_SASL_PASSWORD")
         if security.certfile and not security.keyfile:
             raise SettingsError("TILSYN_SSL_CERTFILE needs TILSYN_SSL_KEYFILE")
+        if security.keyfile and not security.certfile:
+            raise SettingsError("TILSYN_SSL_KEYFILE needs TILSYN_SSL_CERTFILE")
+        # settings the protocol would silently ignore: refuse rather than talk in the clear
+        ssl_set = sorted(k for k in ("TILSYN_SSL_CAFILE", "TILSYN_SSL_CERTFILE", "TILSYN_SSL_KEYFILE") if e.get(k))
+        if ssl_set and protocol not in ("SSL", "SASL_SSL"):
+            raise SettingsError(
+                f"{', '.join(ssl_set)} set but TILSYN_SECURITY_PROTOCOL={protocol} does not use TLS "
+                "(use SSL or SASL_SSL)"
+            )
+        sasl_set = sorted(k for k in ("TILSYN_SASL_MECHANISM", "TILSYN_SASL_USERNAME", "TILSYN_SASL_PASSWORD")
+                          if e.get(k))
+        if sasl_set and not protocol.startswith("SASL"):
+            raise SettingsError(
+                f"{', '.join(sasl_set)} set but TILSYN_SECURITY_PROTOCOL={protocol} does not use SASL "
+                "(use SASL_SSL or SASL_PLAINTEXT)"
+            )
         clock = get("CLOCK", "wall")
         if clock not in ("wall", "event"):
             raise SettingsError(f"TILSYN_CLOCK={clock!r} is not 'wall' or 'event'")
@@ -159,6 +170,7 @@ class Settings:
             "tick_interval_s": float(get("TICK_INTERVAL_S", "1.0")),
             "idle_grace_s": float(get("IDLE_GRACE_S", "120")),
             "fast_rebalance": get("FAST_REBALANCE", "0") in ("1", "true", "yes"),
+            "fhir_output": get("FHIR_OUTPUT", "0") in ("1", "true", "yes"),
             "log_level": get("LOG_LEVEL", "info"),
             "security": security,
         }

@@ -83,10 +83,11 @@ class WeightGain(ReadingDetector[WeightState]):
             i -= 1
         s.ts.insert(i, t)
         s.kg.insert(i, kg)
+        is_newest = i == len(s.ts) - 1
         newest = s.ts[-1]
         while s.ts and (s.ts[0] < newest - HISTORY_S or len(s.ts) > HISTORY_MAX):
             del s.ts[0], s.kg[0]
-        if i != len(s.ts) - 1 or not view.follows(Programme.HEART_FAILURE):
+        if not is_newest or not view.follows(Programme.HEART_FAILURE):
             return s, []
         return s, self._judge(s, kg, t, view)
 

@@ -29,6 +29,13 @@ def test_more_than_two_kg_in_three_days_is_medium_to_specialist() -> None:
     assert "over 2.0 kg in 3 days" in c.evidence_en
 
 
+def test_gain_is_found_after_weeks_of_daily_readings() -> None:
+    # regression: trimming old readings once shifted the new reading's position and hid it
+    stable = [81.0, 81.2, 80.9, 81.1, 81.0, 80.8, 81.0] * 3
+    _, found = feed(WeightGain(), _days(*stable, 82.2, 83.6), view(care(HF)))
+    assert [c.details["gain_3d_kg"] for c in found] == [2.8]
+
+
 def test_gain_within_24_hours_uses_its_own_limit() -> None:
     events = [meas("weight", 80.0, at(0)), meas("weight", 81.5, at(20))]
     assert feed(WeightGain(), events, view(care(HF)))[1] == []  # exactly 1.5
