@@ -1,1 +1,1 @@
-"""Simulated homes, offline replay and detection-quality evaluation."""
+"""Simulated homes (see docs/SIMULATOR.md), offline replay and detection-quality evaluation."""
