@@ -63,6 +63,10 @@ class Episode:
     type: str
     start: float
     end: float
+    also: frozenset[str] = frozenset()
+    """Further alert types the ground truth says also detect this episode."""
+    incidental: bool = False
+    """An everyday lapse (a forgotten dose): scored, but its alerts are not a burden."""
 
     def window(self) -> tuple[float, float]:
         return self.start - EARLY_S, max(self.end, self.start + HORIZON_S.get(self.type, DEFAULT_HORIZON_S))
@@ -70,7 +74,7 @@ class Episode:
     def detected_by(self, alert: Alert) -> bool:
         if alert.resident_id != self.resident_id:
             return False
-        ok = COMPATIBLE.get(self.type, frozenset({self.type}))
+        ok = COMPATIBLE.get(self.type, frozenset({self.type})) | self.also
         if alert.type.value not in ok and not any(g.value in ok for g in alert.grouped):
             return False
         lo, hi = self.window()
@@ -131,7 +135,10 @@ def load_truth(path: Path) -> tuple[list[Episode], dict[str, object]]:
         if "cohort" in row:
             meta = dict(row["cohort"])
             continue
-        episodes.append(Episode(row["resident_id"], row["type"], _ts(row["start"]), _ts(row["end"])))
+        episodes.append(Episode(
+            row["resident_id"], row["type"], _ts(row["start"]), _ts(row["end"]),
+            frozenset(row.get("also") or ()), bool(row.get("incidental", False)),
+        ))
     return episodes, meta
 
 

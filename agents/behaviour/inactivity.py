@@ -55,7 +55,7 @@ class InactivityState:
     day_end: float = -math.inf
     morning_start: float = math.inf
     first: float = math.inf
-    """First activity of ``day`` at or after ``morning_from_h`` (inf: none yet)."""
+    """First activity of ``day`` at or after ``morning_from_h`` outside bedroom and bathroom (inf: none yet)."""
     firsts: list[float] = field(default_factory=list)
     """Local hour of the first activity on recent days."""
     usual_h: float = -1.0
@@ -71,6 +71,11 @@ class InactivityState:
     """Cached morning deadline of ``due_day`` at local hour ``due_h``."""
 
 
+_NIGHT_PLACES = frozenset({"bedroom", "bathroom", "bed"})
+"""Where night-time toilet trips happen: activity there does not start the day. Counting it
+made a 04:30 toilet visit the 'usual first activity' and a normal lie-in an alarm."""
+
+
 def _place(event: Any) -> str:
     kind = event.kind
     if kind == "motion":
@@ -80,6 +85,23 @@ def _place(event: Any) -> str:
     if kind == "door":
         return "exit" if event.door == "exit" else "door"
     return str(kind)
+
+
+def _awake_from(start: float, view: ResidentView) -> float:
+    """When a quiet spell starting at ``start`` begins to count as daytime inactivity.
+
+    Stillness before ``active_from_h`` is sleep, not inactivity: a resident last seen
+    going to bed at 04:00 is counted from 08:00, so the limit is reached at 12:00 at
+    the earliest (the morning check covers the hours before).
+    """
+    from_h, to_h = value(view, ACTIVE_FROM), value(view, ACTIVE_TO)
+    if _in_hours(start, view, from_h, to_h):
+        return start
+    tz = view.tz
+    day = local_day_number(start, tz)
+    if local_hour(start, tz) >= to_h:
+        day += 1
+    return at_local(day, from_h, tz)
 
 
 def _in_hours(t: float, view: ResidentView, from_h: float, to_h: float) -> bool:
@@ -127,7 +149,7 @@ class Inactivity:
             state.where = _place(event)
         if t >= state.day_end:
             self._new_day(state, t, view)
-        if state.morning_start <= t < state.first:
+        if state.morning_start <= t < state.first and _place(event) not in _NIGHT_PLACES:
             state.first = t
         return state, []
 
@@ -169,6 +191,7 @@ class Inactivity:
         due = self._morning_due(state, view)
         start = self._quiet_start(state)
         if start > -math.inf:
+            start = _awake_from(start, view)
             limit_s = 60.0 * value(view, INACTIVITY_LIMIT)
             if state.quiet_done != start:
                 due = min(due, start + limit_s)
@@ -210,19 +233,19 @@ class Inactivity:
         usual_txt = f"{int(usual):02d}:{round((usual % 1) * 60) % 60:02d}"
         learned = state.usual_h >= 0.0
         nb = (
-            f"Ingen aktivitet registrert i dag innen kl. {clock(deadline, tz)} "
+            f"Ingen aktivitet utenfor soverom og bad registrert i dag innen kl. {clock(deadline, tz)} "
             f"({'vanlig første aktivitet' if learned else 'standard morgentid'} kl. {usual_txt} + {margin:.0f} min). "
             f"Sist registrert aktivitet {day_clock(state.last, tz)} ({PLACE_NB.get(state.where, state.where)})."
         )
         en = (
-            f"No activity recorded today by {clock(deadline, tz)} "
+            f"No activity outside bedroom and bathroom today by {clock(deadline, tz)} "
             f"({'usual first activity' if learned else 'default morning time'} {usual_txt} + {margin:.0f} min). "
             f"Last activity {day_clock(state.last, tz)} ({PLACE_EN.get(state.where, state.where)})."
         )
         nb, en = _qualify(nb, en, quiet, state, tz)
         out.append(
             AlertCandidate(
-                AlertType.NO_MORNING_ACTIVITY, Severity.HIGH, now, state.last, nb, en,
+                AlertType.NO_MORNING_ACTIVITY, Severity.HIGH, deadline, state.last, nb, en,
                 {"usual_first_activity_h": round(usual, 2), "learned": learned, "silent_motion_sensors": len(quiet)},
             )
         )
@@ -236,16 +259,17 @@ class Inactivity:
             return
         limit_s = 60.0 * value(view, INACTIVITY_LIMIT)
         high_s = value(view, INACTIVITY_HIGH_FACTOR) * limit_s
+        counted = _awake_from(start, view)
         stage: Severity | None = None
-        if state.quiet_high_done != start and now >= start + high_s:
+        if state.quiet_high_done != start and now >= counted + high_s:
             state.quiet_done = state.quiet_high_done = start
             stage = Severity.HIGH
-        elif state.quiet_done != start and now >= start + limit_s:
+        elif state.quiet_done != start and now >= counted + limit_s:
             state.quiet_done = start
             stage = Severity.MEDIUM
         if stage is None:
             return
-        reached = start + (high_s if stage is Severity.HIGH else limit_s)
+        reached = counted + (high_s if stage is Severity.HIGH else limit_s)
         from_h, to_h = value(view, ACTIVE_FROM), value(view, ACTIVE_TO)
         if (
             not view.at_home

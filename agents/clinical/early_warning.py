@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from agents.clinical import news2
-from agents.clinical.episode import HIGH, NONE, SEVERITY_OF, Episode
+from agents.clinical.episode import HIGH, LOW, MEDIUM, NONE, SEVERITY_OF, Episode
 from agents.clinical.thresholds import NEWS2_HIGH, NEWS2_MEDIUM, NEWS2_WINDOW_H, value
 from agents.clinical.wording import clock, num_en, num_nb
 from agents.statecodec import from_plain
@@ -52,7 +52,26 @@ class News2State:
     temp_t: float = 0.0
     temp: float = 0.0
     latest: float = 0.0
+    spo2_recent: list[float] = field(default_factory=list)
+    """The resident's last SpO2 readings: their median is the personal baseline."""
     episode: Episode = field(default_factory=Episode)
+
+
+SPO2_BASELINE_READINGS = 10
+SPO2_BASELINE_MIN = 5
+SPO2_USUAL_WITHIN = 1.0
+"""A single red SpO2 score within this many points of the resident's own median is their
+usual level, not a change: reviewed at the next round (low) instead of today (medium)."""
+
+
+def _usual_spo2(s: News2State, spo2: float | None) -> float | None:
+    """The personal SpO2 median when ``spo2`` is the resident's usual level, else None."""
+    if spo2 is None or len(s.spo2_recent) < SPO2_BASELINE_MIN:
+        return None
+    xs = sorted(s.spo2_recent)
+    mid = len(xs) // 2
+    median = xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+    return median if abs(spo2 - median) <= SPO2_USUAL_WITHIN else None
 
 
 def _vitals(s: News2State, since: float) -> news2.Vitals:
@@ -86,12 +105,15 @@ def _shown(name: str, v: news2.Vitals, nb: bool) -> str:
 
 
 def _candidate(sc: news2.News2Score, v: news2.Vitals, rank: int, start: float, now: float,
-               view: ResidentView) -> AlertCandidate:
+               view: ResidentView, chronic_spo2: float | None = None) -> AlertCandidate:
     at = clock(now, view.tz)
     parts_nb = ", ".join(f"{_LABEL[k][0]} {_shown(k, v, True)} ({p})" for k, p in sc.parts.items())
     parts_en = ", ".join(f"{_LABEL[k][1]} {_shown(k, v, False)} ({p})" for k, p in sc.parts.items())
     if rank == HIGH:
         head_nb, head_en = "høy risiko, vurder nå", "high risk, act now"
+    elif chronic_spo2 is not None:
+        head_nb = f"SpO2 som pasientens vanlige nivå {num_nb(chronic_spo2)} %, vurder ved neste runde om SpO2-skala 2 gjelder"
+        head_en = f"SpO2 as the patient's usual {num_en(chronic_spo2)} %, review at the next round whether SpO2 scale 2 applies"
     elif sc.total >= value(view, NEWS2_MEDIUM):
         head_nb, head_en = "middels risiko, vurder i dag", "medium risk, act today"
     else:
@@ -138,6 +160,9 @@ class News2Detector:
             if code == "spo2":
                 if t < s.spo2_t:
                     return s, []
+                usual = _usual_spo2(s, event.value)  # judged against the readings before this one
+                s.spo2_recent.append(event.value)
+                del s.spo2_recent[:-SPO2_BASELINE_READINGS]
                 s.spo2_t, s.spo2 = t, event.value
                 s.o2 = -1 if event.on_oxygen is None else int(event.on_oxygen)
             elif code == "pulse":
@@ -167,11 +192,18 @@ class News2Detector:
         care = view.care
         sc = news2.score(v, scale2=care is not None and care.hypercapnic_respiratory_failure)
         rank = news2.risk(sc, value(view, NEWS2_MEDIUM), value(view, NEWS2_HIGH))
+        chronic: float | None = None
+        if (rank == MEDIUM and sc.total < value(view, NEWS2_MEDIUM) and sc.parts.get("spo2") == 3
+                and sum(1 for p in sc.parts.values() if p >= 3) == 1):
+            # the only red score is an SpO2 the resident always has (chronic lung disease on scale 1)
+            chronic = _usual_spo2(s, v.spo2) if kind != "measurement" or event.code != "spo2" else usual
+            if chronic is not None:
+                rank = LOW
         ep = s.episode
         if not ep.update(rank, now) or rank == NONE:
             return s, []
         assert ep.start is not None  # nosec B101 - set by update
-        return s, [_candidate(sc, v, rank, ep.start, now, view)]
+        return s, [_candidate(sc, v, rank, ep.start, now, view, chronic)]
 
     def tick(self, state: News2State, now: float, view: ResidentView) -> tuple[News2State, list[AlertCandidate]]:
         return state, []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any, ClassVar
 
 from agents.clinical.questionnaire import questionnaire_code
@@ -92,6 +93,21 @@ class ScheduleState:
     """Earliest deadline still to judge (None: nothing pending)."""
 
 
+def _inactive_limit_days(view: ResidentView) -> float:
+    """Days of silence that make a patient inactive: ``inactive_patient_days``, but never less
+    than the longest gap the care plan itself allows plus a day (a twice-weekly blood
+    pressure is not three days of inactivity)."""
+    days = value(view, INACTIVE_DAYS)
+    care = view.care
+    if care is None or not care.schedule:
+        return days
+    weekdays = sorted({d for item in care.schedule for d in item.weekdays})
+    if not weekdays:
+        return days
+    gaps = [b - a for a, b in pairwise(weekdays)] + [weekdays[0] + 7 - weekdays[-1]]
+    return max(days, max(gaps) + 1.0)
+
+
 def _watched(view: ResidentView) -> bool:
     care = view.care
     return care is not None and (bool(care.schedule) or not view.programmes.isdisjoint(DHO_PROGRAMMES))
@@ -165,7 +181,7 @@ class Schedule:
                 next_at = nxt
         silence = max(s.last_data, s.anchor)
         if s.inactive_from != silence:
-            next_at = min(next_at, silence + 86400.0 * value(view, INACTIVE_DAYS))
+            next_at = min(next_at, silence + 86400.0 * _inactive_limit_days(view))
         s.next_at = None if next_at == math.inf else next_at
         return s, out
 
@@ -195,7 +211,7 @@ class Schedule:
         return math.inf  # no weekdays at all
 
     def _inactive(self, s: ScheduleState, now: float, view: ResidentView, out: list[AlertCandidate]) -> None:
-        days = value(view, INACTIVE_DAYS)
+        days = _inactive_limit_days(view)
         silence = max(s.last_data, s.anchor)
         if s.inactive_from == silence or now < silence + 86400.0 * days:
             return

@@ -33,7 +33,8 @@ def test_no_morning_activity_after_learned_usual_time_plus_margin() -> None:
     _learned(d, 2026, 5, 1, 14)
     assert d.alerts == []
     # 15 May: nothing at all after last night's bedtime (night visit trimmed away)
-    deadline = at(2026, 5, 15, 8, 0)
+    # the day starts in the kitchen ~07:25 (bedroom and bathroom visits do not count)
+    deadline = at(2026, 5, 15, 8, 25)
     d.feed(alive(at(2026, 5, 15, 0, 0), at(2026, 5, 15, 11, 0)), tick=False)
     assert d.tick_until(deadline - 15 * 60, start=at(2026, 5, 15, 4, 0), step_s=300) == []
     found = d.tick_until(deadline + 3600, start=deadline - 300, step_s=60)
@@ -41,7 +42,7 @@ def test_no_morning_activity_after_learned_usual_time_plus_margin() -> None:
     assert len(morning) == 1
     a = morning[0]
     assert a.severity is Severity.HIGH
-    assert abs(a.time - deadline) < 6 * 60  # usual ~07:00 learned, + 60 min
+    assert abs(a.time - deadline) < 6 * 60  # usual ~07:25 learned, + 60 min
     assert "vanlig første aktivitet" in a.evidence_nb and "sengen" in a.evidence_nb
     assert d.tick_until(at(2026, 5, 15, 11, 0), start=deadline + 3600, step_s=600) == []
 

@@ -109,3 +109,20 @@ def test_state_round_trips_mid_episode() -> None:
     assert s2 == s
     _, again = feed(det, [meas("pulse", 102, at(0.5))], v, s2)
     assert again == []
+
+
+def test_red_spo2_that_is_the_patients_usual_level_is_a_low_review_item() -> None:
+    from schemas.care import Programme
+
+    v = view(care(Programme.COPD))
+    # five mornings at 91-92 %: on scale 1 each 91 % is a red score, the chart says act today
+    s, found = feed(News2Detector(), [meas("spo2", x, at(days=d)) for d, x in enumerate([91, 91, 92, 91, 91])], v)
+    assert [c.severity for c in found] == [Severity.MEDIUM, Severity.MEDIUM]
+    # with five readings 91 % is this patient's usual level: reviewed at the next round,
+    # and the evidence suggests considering SpO2 scale 2
+    s, found = feed(News2Detector(), [meas("spo2", 93, at(days=5)), meas("spo2", 91, at(days=6))], v, s)
+    assert [c.severity for c in found] == [Severity.LOW]
+    assert "scale 2" in found[0].evidence_en and "usual 91 %" in found[0].evidence_en
+    # a real drop below the usual level is medium again
+    s, found = feed(News2Detector(), [meas("spo2", 93, at(days=7)), meas("spo2", 88, at(days=8))], v, s)
+    assert [c.severity for c in found] == [Severity.MEDIUM]

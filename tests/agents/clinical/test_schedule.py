@@ -96,6 +96,19 @@ def test_inactive_patient_after_three_days_of_silence() -> None:
     assert det.due(s, v) == math.inf
 
 
+def test_a_twice_weekly_plan_is_not_inactivity_after_three_days() -> None:
+    bp = ScheduledItem(kind="measurement", code="blood_pressure", due_by=time(10, 0), weekdays=(0, 3))
+    start = _utc(2026, 1, 12, 7)  # Monday
+    det, s, v = _started((bp,), start)
+    s, _ = det.step(s, meas("pulse", 70, datetime(2026, 1, 12, 8, tzinfo=UTC)), _utc(2026, 1, 12, 8), v)
+    # Thursday's reading is due 3 days later; silence only counts as inactivity after 4 + 1 days
+    s, found = det.tick(s, _utc(2026, 1, 15, 8), v)
+    assert [c.type for c in found] == []
+    s, found = det.tick(s, _utc(2026, 1, 17, 8), v)
+    assert AlertType.INACTIVE_PATIENT in [c.type for c in found]
+    assert "grense 5 døgn" in next(c for c in found if c.type is AlertType.INACTIVE_PATIENT).evidence_nb
+
+
 def test_nothing_expected_while_away_and_watching_restarts_on_return() -> None:
     det, s, _v = _started((WEIGHT_10,), _utc(2026, 1, 12, 11))
     away = view(care(Programme.HEART_FAILURE, schedule=(WEIGHT_10,), presence="hospital",
