@@ -30,7 +30,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 async def _kafka_answers(bootstrap: str, timeout: float) -> None:
-    """Wait until the broker answers a metadata request (not just accepts TCP)."""
+    """Wait until the broker answers a metadata request (not just accepts TCP).
+
+    Only the bootstrap connection is used: the advertised address may be a TLS proxy
+    in front of the broker that this plaintext probe cannot talk to.
+    """
     from aiokafka.admin import AIOKafkaAdminClient
 
     deadline = time.monotonic() + timeout
@@ -38,8 +42,7 @@ async def _kafka_answers(bootstrap: str, timeout: float) -> None:
     while time.monotonic() < deadline:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
         try:
-            await admin.start()
-            await admin.list_topics()
+            await admin.start()  # sends MetadataRequest on the bootstrap connection
             return
         except Exception as exc:  # not up yet
             last = exc
