@@ -21,10 +21,13 @@ from agents.registry import all_detectors
 from agents.types import AlertCandidate, Detector, ResidentView
 from schemas.alerts import Acknowledgement, Alert
 from schemas.care import CareContext
+from schemas.events import SENSOR_KINDS
 
 DEFAULT_LATENESS_S = 600.0
 """Events up to 10 min older than the resident's newest event are still used (out-of-order
 delivery from home hubs buffering over a flaky mobile link); older ones are rejected."""
+
+_SENSOR = frozenset(SENSOR_KINDS)
 
 SEEN_IDS = 64
 """How many recent event ids per resident are remembered to drop duplicates."""
@@ -53,7 +56,10 @@ class ResidentState:
 
     resident_id: str
     watermark: float = -math.inf
-    """Newest accepted event time; never moved by a rejected event."""
+    """Newest accepted home-sensor event time; never moved by a rejected event."""
+    dho_watermark: float = -math.inf
+    """Newest accepted DHO event time. Kept apart: a measurement app that syncs hours late
+    must neither be rejected as late by sensor time nor push sensor events out as late."""
     seen: list[int] = field(default_factory=list)
     care: CareContext | None = None
     detectors: dict[str, Any] = field(default_factory=dict)
@@ -119,6 +125,7 @@ class Engine:
             {
                 "r": state.resident_id,
                 "w": state.watermark if state.watermark > -math.inf else None,
+                "wd": state.dho_watermark if state.dho_watermark > -math.inf else None,
                 "s": _pack(state.seen),
                 "c": state.care.model_dump(mode="json") if state.care is not None else None,
                 "d": {d.name: d.dump(state.detectors[d.name]) for d in self.detectors},
@@ -133,6 +140,7 @@ class Engine:
         state = ResidentState(
             resident_id=data["r"],
             watermark=data["w"] if data["w"] is not None else -math.inf,
+            dho_watermark=data["wd"] if data.get("wd") is not None else -math.inf,
             seen=_unpack(data["s"]),
             care=care,
             detectors={
@@ -155,19 +163,26 @@ class Engine:
         h = event_id_hash(event.event_id)
         if h in state.seen:
             return [], Rejected("duplicate", f"duplicate event id (seen among the last {SEEN_IDS})")
-        if t < state.watermark - self.lateness_s:
-            late = state.watermark - t
+        sensor = event.kind in _SENSOR
+        newest = state.watermark if sensor else state.dho_watermark
+        if t < newest - self.lateness_s:
             return [], Rejected(
-                "late", f"event is {late:.0f} s older than the resident's newest event "
-                f"(allowed lateness {self.lateness_s:.0f} s)"
+                "late", f"event is {newest - t:.0f} s older than the resident's newest "
+                f"{'sensor' if sensor else 'DHO'} event (allowed lateness {self.lateness_s:.0f} s)"
             )
         state.seen.append(h)
         if len(state.seen) > SEEN_IDS:
             del state.seen[0]
-        # absence patterns due before this event fire first, at their own time
-        alerts = self.on_tick(state, t) if t >= state.due else []
-        if t > state.watermark:
-            state.watermark = t
+        alerts: list[Alert] = []
+        if sensor:
+            # absence patterns due before this sensor event fire first, at their own time
+            # (a DHO reading says nothing about the home's sensors having been quiet)
+            if t >= state.due:
+                alerts = self.on_tick(state, t)
+            if t > state.watermark:
+                state.watermark = t
+        elif t > state.dho_watermark:
+            state.dho_watermark = t
         view = self.view(state)
         candidates: list[AlertCandidate] = []
         dets = state.detectors

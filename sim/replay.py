@@ -154,7 +154,7 @@ class Replay:
         to_events, _ = fhir_hooks()
         self.processor = ResidentProcessor(
             engine or Engine(), partitions=1, limits=limits or Limits(), clock="event",
-            fhir_bundle_to_events=to_events,
+            fhir_bundle_to_events=to_events, align_topics=False,
         )
         self.tick_s = tick_s
 

@@ -47,7 +47,14 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 90.0)
     raise click.ClickException("worker did not become ready; see out/demo-worker.log")
 
 
-async def _print_alerts(bootstrap: str, lang: str, colour: bool, counts: dict[str, int]) -> None:
+async def _print_alerts(
+    bootstrap: str, lang: str, colour: bool, counts: dict[str, int], live_from: float
+) -> None:
+    """Print live alerts as a care team would see them; history and reminders are only counted.
+
+    The simulated history exists to warm up personal baselines; its alerts are old news
+    and reminders repeat what is on screen, so both go into the summary line instead.
+    """
     consumer = AIOKafkaConsumer(
         *ALERT_TOPICS, bootstrap_servers=bootstrap, group_id=f"demo-console-{os.getpid()}",
         auto_offset_reset="earliest", enable_auto_commit=True,
@@ -58,16 +65,20 @@ async def _print_alerts(bootstrap: str, lang: str, colour: bool, counts: dict[st
             if msg.value is None:
                 continue
             alert = Alert.model_validate_json(msg.value)
-            counts[alert.recipient.kind.value] = counts.get(alert.recipient.kind.value, 0) + 1
+            kind = alert.recipient.kind.value
+            if alert.time.timestamp() < live_from:
+                counts["history"] = counts.get("history", 0) + 1
+                continue
+            if alert.notification == "reminder":
+                counts["reminders"] = counts.get("reminders", 0) + 1
+                continue
+            counts[kind] = counts.get(kind, 0) + 1
             click.echo(format_alert(alert, lang=lang, colour=colour))
     finally:
         await consumer.stop()
 
 
-async def _feed(bootstrap: str, residents: int, days: int, speed: float, seed: int) -> None:
-    from sim.simulate import DemoFeed
-
-    feed = DemoFeed(residents=residents, history_days=days, seed=seed, end=datetime.now(UTC))
+async def _feed(bootstrap: str, feed: Any, residents: int, days: int, speed: float) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=10)
     await producer.start()
     try:
@@ -152,9 +163,15 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
             err=True,
         )
 
+        from sim.simulate import DemoFeed
+
+        feed = DemoFeed(residents=residents, history_days=days, seed=seed, end=datetime.now(UTC))
+
         async def run() -> None:
-            printer = asyncio.create_task(_print_alerts(broker.bootstrap, lang, sys.stdout.isatty(), counts))
-            feeder = asyncio.create_task(_feed(broker.bootstrap, residents, days, speed, seed))
+            printer = asyncio.create_task(
+                _print_alerts(broker.bootstrap, lang, sys.stdout.isatty(), counts, feed.live_from)
+            )
+            feeder = asyncio.create_task(_feed(broker.bootstrap, feed, residents, days, speed))
             loop = asyncio.get_running_loop()
             stop = asyncio.Event()
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -179,7 +196,11 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
             worker.kill()
         log.close()
         broker.stop()
-        summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"
-        click.echo(f"-- alerts by recipient: {summary}", err=True)
+        live = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()) if k not in ("history", "reminders"))
+        click.echo(
+            f"-- live alerts by recipient: {live or 'none'}; reminders of unacknowledged alerts: "
+            f"{counts.get('reminders', 0)}; alerts during the warm-up history: {counts.get('history', 0)}",
+            err=True,
+        )
 
 

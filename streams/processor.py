@@ -77,10 +77,19 @@ class BatchOutput:
 
 @dataclass(slots=True)
 class PartitionClock:
-    """Event time of one input partition, for ticking its residents."""
+    """Event time of one input partition number, for ticking its residents.
+
+    Sensor events and DHO measurements of a resident share a partition number but come
+    on different topics, which a consumer catching up may read at different speeds. The
+    partition's time is the *slowest* active topic's newest event time, so a topic read
+    ahead cannot make absence patterns fire for sensors whose events are still unread.
+    """
 
     watermark: float = -math.inf
+    """Newest event time on any topic (and the floor restored from stored state)."""
     last_record_wall: float | None = None
+    topics: dict[str, list[float]] = field(default_factory=dict)
+    """Topic → [newest event time, wall time of its newest record]."""
 
 
 class ResidentProcessor:
@@ -95,6 +104,9 @@ class ResidentProcessor:
         load_state: returns the stored bytes of a resident's state, or None.
         fhir_bundle_to_events: maps a FHIR Observation bundle to measurement events.
         render_fhir: renders an alert as FHIR JSON bytes (None: no FHIR output).
+        align_topics: partition time is the slowest active input topic's (live reading); off
+            for input that is already in global time order (the offline replay).
+        topic_grace_s: wall seconds after which a quiet topic stops holding partition time back.
     """
 
     def __init__(
@@ -107,6 +119,8 @@ class ResidentProcessor:
         load_state: Callable[[str], bytes | None] | None = None,
         fhir_bundle_to_events: Callable[[bytes], list[Any]] | None = None,
         render_fhir: Callable[[Alert], bytes] | None = None,
+        align_topics: bool = True,
+        topic_grace_s: float | None = None,
     ) -> None:
         self.engine = engine
         self.partitions = partitions
@@ -116,6 +130,8 @@ class ResidentProcessor:
         self.load_state = load_state or (lambda rid: None)
         self.fhir_bundle_to_events = fhir_bundle_to_events
         self.render_fhir = render_fhir
+        self.align_topics = align_topics
+        self.topic_grace_s = topic_grace_s if topic_grace_s is not None else min(idle_grace_s, 10.0)
         self.states: dict[str, ResidentState] = {}
         self.partition_of: dict[str, int] = {}
         self.clocks: dict[int, PartitionClock] = {}
@@ -280,6 +296,13 @@ class ResidentProcessor:
         if t > clock.watermark:
             clock.watermark = t
         clock.last_record_wall = wall_now
+        tw = clock.topics.get(rec.topic)
+        if tw is None:
+            clock.topics[rec.topic] = [t, wall_now]
+        else:
+            tw[1] = wall_now
+            if t > tw[0]:
+                tw[0] = t
         self._emit(alerts, rec, "event", out)
 
     def _emit(self, alerts: list[Alert], rec: Record | None, trigger: str, out: BatchOutput) -> None:
@@ -299,13 +322,21 @@ class ResidentProcessor:
     def partition_now(self, partition: int, wall_now: float) -> float | None:
         """Event time up to which a partition's residents may be ticked (None: not yet known)."""
         clock = self.clocks.get(partition)
-        wm = clock.watermark if clock is not None else -math.inf
+        wm = self._aligned(clock) if clock is not None else -math.inf
         if self.clock == "wall":
             last = clock.last_record_wall if clock is not None else None
             if last is None or wall_now - last >= self.idle_grace_s:
                 # quiet partition: time still passes for the residents in it
                 wm = max(wm, wall_now - self.idle_grace_s)
         return wm if wm > -math.inf else None
+
+    def _aligned(self, clock: PartitionClock) -> float:
+        """The slowest active topic's event time (a topic quiet for ``topic_grace_s`` does not hold time back)."""
+        if not self.align_topics or len(clock.topics) < 2 or clock.last_record_wall is None:
+            return clock.watermark
+        newest = clock.last_record_wall
+        active = [wm for wm, seen in clock.topics.values() if newest - seen <= self.topic_grace_s]
+        return min(active) if active else clock.watermark
 
     def tick(self, wall_now: float) -> BatchOutput:
         """Fire absence patterns and escalations that are due."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 from agents.behaviour.baseline import median, push
@@ -60,6 +61,8 @@ class InactivityState:
     """Local hour of the first activity on recent days."""
     usual_h: float = -1.0
     """Median of ``firsts`` once warm, else -1 (use the fallback)."""
+    weekend_firsts: list[float] = field(default_factory=list)
+    """Local hour of the first activity on recent Saturdays and Sundays (people sleep in)."""
     morning_day: int = -1
     """Newest day whose morning is settled (alerted or suppressed)."""
     quiet_done: float = -math.inf
@@ -71,9 +74,10 @@ class InactivityState:
     """Cached morning deadline of ``due_day`` at local hour ``due_h``."""
 
 
-_NIGHT_PLACES = frozenset({"bedroom", "bathroom", "bed"})
-"""Where night-time toilet trips happen: activity there does not start the day. Counting it
-made a 04:30 toilet visit the 'usual first activity' and a normal lie-in an alarm."""
+_NIGHT_PLACES = frozenset({"bedroom", "bathroom", "bed", "hallway", "entrance"})
+"""Where night-time toilet trips happen (bed, bedroom, the hallway on the way, bathroom):
+activity there does not start the day. Counting it made a 04:30 toilet visit the 'usual
+first activity' and a normal lie-in an alarm."""
 
 
 def _place(event: Any) -> str:
@@ -85,6 +89,14 @@ def _place(event: Any) -> str:
     if kind == "door":
         return "exit" if event.door == "exit" else "door"
     return str(kind)
+
+
+WEEKEND_DAYS_KEPT = 8
+"""Four weekends of first-activity times."""
+
+
+def _weekend(day: int) -> bool:
+    return date.fromordinal(day).weekday() >= 5
 
 
 def _awake_from(start: float, view: ResidentView) -> float:
@@ -157,6 +169,8 @@ class Inactivity:
         tz = view.tz
         if state.first < math.inf:
             push(state.firsts, local_hour(state.first, tz))
+            if _weekend(state.day):
+                push(state.weekend_firsts, local_hour(state.first, tz), WEEKEND_DAYS_KEPT)
         n = int(value(view, BASELINE_DAYS))
         recent = state.firsts[-n:]
         state.usual_h = median(recent) if len(recent) >= value(view, BASELINE_MIN_DAYS) else -1.0
@@ -168,11 +182,16 @@ class Inactivity:
         state.first = math.inf
 
     # -- deadlines ----------------------------------------------------------------
-    def _usual(self, state: InactivityState, view: ResidentView) -> float:
-        return state.usual_h if state.usual_h >= 0.0 else value(view, MORNING_FALLBACK)
+    def _usual(self, state: InactivityState, view: ResidentView, day: int) -> float:
+        if state.usual_h < 0.0:
+            return value(view, MORNING_FALLBACK)
+        if _weekend(day) and len(state.weekend_firsts) >= 2:
+            # a later weekend routine moves the weekend deadline, never an earlier one
+            return max(state.usual_h, median(state.weekend_firsts))
+        return state.usual_h
 
     def _deadline(self, state: InactivityState, day: int, view: ResidentView) -> float:
-        h = self._usual(state, view) + value(view, MORNING_MARGIN) / 60.0
+        h = self._usual(state, view, day) + value(view, MORNING_MARGIN) / 60.0
         if day != state.due_day or h != state.due_h:
             state.due_day, state.due_h = day, h
             state.due_at = at_local(day, h, view.tz)
@@ -228,17 +247,17 @@ class Inactivity:
         state.morning_day = today
         if not view.at_home or state.out_since > -math.inf or state.away_mark >= at_local(today, 0.0, tz):
             return
-        usual = self._usual(state, view)
+        usual = self._usual(state, view, today)
         margin = value(view, MORNING_MARGIN)
         usual_txt = f"{int(usual):02d}:{round((usual % 1) * 60) % 60:02d}"
         learned = state.usual_h >= 0.0
         nb = (
-            f"Ingen aktivitet utenfor soverom og bad registrert i dag innen kl. {clock(deadline, tz)} "
+            f"Ingen aktivitet utenfor soverom, gang og bad registrert i dag innen kl. {clock(deadline, tz)} "
             f"({'vanlig første aktivitet' if learned else 'standard morgentid'} kl. {usual_txt} + {margin:.0f} min). "
             f"Sist registrert aktivitet {day_clock(state.last, tz)} ({PLACE_NB.get(state.where, state.where)})."
         )
         en = (
-            f"No activity outside bedroom and bathroom today by {clock(deadline, tz)} "
+            f"No activity outside bedroom, hallway and bathroom today by {clock(deadline, tz)} "
             f"({'usual first activity' if learned else 'default morning time'} {usual_txt} + {margin:.0f} min). "
             f"Last activity {day_clock(state.last, tz)} ({PLACE_EN.get(state.where, state.where)})."
         )
