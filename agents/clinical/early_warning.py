@@ -59,9 +59,10 @@ class News2State:
 
 SPO2_BASELINE_READINGS = 10
 SPO2_BASELINE_MIN = 5
-SPO2_USUAL_WITHIN = 1.0
+SPO2_USUAL_WITHIN = 2.0
 """A single red SpO2 score within this many points of the resident's own median is their
-usual level, not a change: reviewed at the next round (low) instead of today (medium)."""
+usual level, not a change: reviewed at the next round (low) instead of today (medium).
+Two points is the stated accuracy of home pulse oximeters (ISO 80601-2-61: ±2 % at 70-100 %)."""
 
 
 def _usual_spo2(s: News2State, spo2: float | None) -> float | None:
