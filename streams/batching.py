@@ -112,6 +112,20 @@ class BatchTopic(faust.Topic):
         raise NotImplementedError("BatchTopic is consumed by the batch task only")
 
 
+FETCH_MAX_WAIT_MS = 100
+"""Longest a fetch request waits for data. Faust hard-codes 1500 ms: Apache Kafka answers a
+fetch as soon as data arrives, but the embedded Tansu broker holds it for the full wait, which
+put 0.4-2 s between an alarm press and its alert (bench/, docs/PERFORMANCE.md). At 100 ms an
+idle worker sends ten small fetches a second."""
+
+
+class _ConsumerThread(_aiokafka.AIOKafkaConsumerThread):
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when start() builds the fetcher
+        return consumer
+
+
 class BatchConsumer(_aiokafka.Consumer):
     """Faust's aiokafka consumer, delivering batch-topic messages without a task per message.
 
@@ -123,6 +137,9 @@ class BatchConsumer(_aiokafka.Consumer):
     flow suspension during rebalances behave as in Faust. Messages of other topics
     (table changelogs during recovery) take Faust's path unchanged.
     """
+
+    def _new_consumer_thread(self) -> Any:
+        return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     async def _drain_messages(self, fetcher: Any) -> None:  # pragma: no cover - exercised by integration
         callback = self.callback

@@ -33,3 +33,24 @@ def test_every_topic_is_documented_with_its_key_and_retention() -> None:
 def test_readme_documents_no_topic_the_code_does_not_have() -> None:
     known = {s.name for s in SPECS} | {"tilsyn-resident-state-changelog"}
     assert set(_topic_rows()) <= known
+
+
+def test_every_alert_type_is_in_the_pattern_table() -> None:
+    from schemas.alerts import AlertType
+
+    section = README.split("## Patterns", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`([a-z0-9_]+)`", section))
+    missing = sorted(t.value for t in AlertType if t.value not in documented)
+    assert not missing, f"README pattern table lacks {missing}"
+
+
+def test_every_default_named_in_the_pattern_table_exists() -> None:
+    from agents.registry import all_parameters
+
+    section = README.split("## Patterns", 1)[1].split("\n## ", 1)[0]
+    from schemas.alerts import AlertType
+
+    types = {t.value for t in AlertType}
+    suffixes = ("_min", "_kg", "_score", "_days", "_nights", "_h")
+    named = {n for n in re.findall(r"`([a-z0-9_]+)`", section) if n.endswith(suffixes) and n not in types}
+    assert named <= set(all_parameters()), sorted(named - set(all_parameters()))

@@ -43,6 +43,8 @@ _SIGNS_OF_LIFE = frozenset({"heartbeat", "battery"})
 class InactivityState:
     last: float = -math.inf
     """Newest activity event time."""
+    first_seen: float = math.inf
+    """Earliest activity ever seen: a morning before the resident was watched is not judged."""
     where: str = ""
     """Where that activity was (room or sensor), for the evidence."""
     out_since: float = -math.inf
@@ -156,6 +158,8 @@ class Inactivity:
                 state.out_since = t
         elif t > state.out_since + WANDERING_PASSAGE_S:
             state.out_since = -math.inf
+        if t < state.first_seen:
+            state.first_seen = t
         if t >= state.last:
             state.last = t
             state.where = _place(event)
@@ -245,7 +249,12 @@ class Inactivity:
         if blind:
             return  # the device alert stands; re-checked when a sensor is heard again
         state.morning_day = today
-        if not view.at_home or state.out_since > -math.inf or state.away_mark >= at_local(today, 0.0, tz):
+        if (
+            not view.at_home
+            or state.out_since > -math.inf
+            or state.away_mark >= at_local(today, 0.0, tz)
+            or state.first_seen > at_local(today, value(view, MORNING_FROM), tz)
+        ):
             return
         usual = self._usual(state, view, today)
         margin = value(view, MORNING_MARGIN)

@@ -94,7 +94,7 @@ def test_safety_alert_escalates_unless_acknowledged(broker, prefix, worker_facto
     ]))
     seen = alerts_on(broker, prefix, "response-centre", expect=4)
     escalations = [a for a in seen if a.notification == "escalation"]
-    assert [a.resident_id for a in escalations] == [pressed], "the acknowledged press must not escalate"
+    assert [a.resident_id for a in escalations] == [pressed], ("the acknowledged press must not escalate", [(a.resident_id, a.type.value) for a in escalations])
     assert escalations[0].escalation_of == next(a.alert_id for a in first if a.resident_id == pressed)
     stay = [a for a in seen if a.type.value == "long_bathroom_stay"]
     assert [a.resident_id for a in stay] == [bathroom]
