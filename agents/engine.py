@@ -66,6 +66,8 @@ class ResidentState:
     book: Any = None
     due: float = math.inf
     """Earliest event time at which a tick can fire anything (cached from detectors and desk)."""
+    dues: dict[str, float] = field(default_factory=dict)
+    """Each ticking detector's (and the desk's, under "") next deadline; not stored, rebuilt on load."""
     view: ResidentView | None = None
 
 
@@ -86,7 +88,7 @@ class Engine:
         lateness_s: how far behind its newest event a resident's event may arrive.
     """
 
-    __slots__ = ("_by_kind", "_tickers", "default_tz", "desk", "detectors", "lateness_s")
+    __slots__ = ("_by_kind", "_tickers", "_ticking_by_kind", "default_tz", "desk", "detectors", "lateness_s")
 
     def __init__(
         self,
@@ -105,6 +107,8 @@ class Engine:
                 by_kind.setdefault(kind, []).append(det)
         self._by_kind = {k: tuple(v) for k, v in by_kind.items()}
         self._tickers = tuple(d for d in self.detectors if d.ticks)
+        # after an event only the detectors that saw it can have moved their deadline
+        self._ticking_by_kind = {k: tuple(d for d in v if d.ticks) for k, v in self._by_kind.items()}
 
     # -- state ------------------------------------------------------------
     def new_state(self, resident_id: str) -> ResidentState:
@@ -190,10 +194,17 @@ class Engine:
             dets[det.name], found = det.step(dets[det.name], event, t, view)
             if found:
                 candidates.extend(found)
+        dues = state.dues
         if candidates:
             state.book, routed = self.desk.on_candidates(state.book, view, candidates, t)
             alerts.extend(routed)
-        self._refresh_due(state)
+            dues[""] = self.desk.due(state.book)
+        if not dues:
+            self._refresh_due(state)
+        else:
+            for det in self._ticking_by_kind.get(event.kind, ()):
+                dues[det.name] = det.due(dets[det.name], view)
+            state.due = min(dues.values())
         return alerts, None
 
     def on_ack(self, state: ResidentState, ack: Acknowledgement) -> tuple[list[Alert], AckOutcome]:
@@ -224,13 +235,12 @@ class Engine:
 
     def _refresh_due(self, state: ResidentState) -> None:
         view = self.view(state)
-        due = self.desk.due(state.book)
         dets = state.detectors
+        dues = state.dues
+        dues[""] = self.desk.due(state.book)
         for det in self._tickers:
-            d = det.due(dets[det.name], view)
-            if d < due:
-                due = d
-        state.due = due
+            dues[det.name] = det.due(dets[det.name], view)
+        state.due = min(dues.values())
 
 
 def tick_all(engine: Engine, states: Iterable[ResidentState], now: float) -> list[Alert]:

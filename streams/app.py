@@ -114,6 +114,11 @@ class TilsynApp:
         self._primed = False
         self._assigned: set[int] = set()
         self._batch_lock = asyncio.Lock()
+        self._dirty: set[str] = set()
+        """Residents whose state changed since the last state flush."""
+        self._unacked: list[Any] = []
+        """Messages processed since the last state flush: acknowledged (committable) only after it."""
+        self._flushed_at = time.monotonic()
         self._register()
 
     def prepare_topics(self) -> None:
@@ -132,8 +137,8 @@ class TilsynApp:
 
         @app.task
         async def resident_batches() -> None:
-            """The resident agent: validate, detect, publish, store, then acknowledge, per batch."""
-            buffer, consumer = self.inputs.batch_buffer, app.consumer
+            """The resident agent: validate, detect, publish per batch; store state and acknowledge per flush."""
+            buffer = self.inputs.batch_buffer
             while not app.should_stop:
                 # the (Cython) conductor may wrap messages in Events; only the message matters
                 messages = [getattr(m, "message", m) for m in await buffer.take(s.batch_max, s.batch_within_s)]
@@ -144,8 +149,9 @@ class TilsynApp:
                     metrics.BATCH_SIZE.observe(len(messages))
                     out = self.processor.handle([self._record(m) for m in messages], time.time())
                     await self._apply(out)
-                    for m in messages:
-                        m.ack(consumer)
+                    self._unacked.extend(messages)
+                    if time.monotonic() - self._flushed_at >= s.state_flush_s:
+                        await self._flush()
 
         @app.timer(s.tick_interval_s)
         async def tick() -> None:
@@ -158,6 +164,8 @@ class TilsynApp:
         async def revoked(app: faust.App, revoked: set[Any], **_: Any) -> None:
             parts = {tp.partition for tp in revoked if tp.topic in self._input_names}
             async with self._batch_lock:  # let the batch in flight finish first
+                # the new owner recovers state from the changelog: write ours out first
+                await self._flush()
                 # unacked messages of revoked partitions are re-read by their new owner
                 self.inputs.batch_buffer.drop(lambda m: getattr(m, "message", m).partition not in parts)
                 self.processor.forget_partitions(parts)
@@ -192,6 +200,8 @@ class TilsynApp:
             self._primed = True
             log.info("loaded %d resident states for %d partitions", n, len(self._assigned))
         await self._apply(self.processor.tick(time.time()))
+        if time.monotonic() - self._flushed_at >= self.settings.state_flush_s:
+            await self._flush()
         self._observe()
 
     @property
@@ -217,11 +227,12 @@ class TilsynApp:
         )
 
     async def _apply(self, out: BatchOutput) -> None:
-        """Publish, wait for the broker to confirm, then store state and wait again.
+        """Publish a batch's alerts and dead letters and wait for the broker to confirm them.
 
-        Alerts are confirmed before the state that remembers them is written, so a
-        crash in between re-sends an alert (same id) rather than losing it; the
-        caller acknowledges the batch's messages only after both.
+        The residents it changed are written to the state changelog at the next flush
+        (:meth:`_flush`), and only then are its input messages acknowledged: offsets are
+        committed after both alerts and state are safe. A crash in between re-reads the
+        input; the same alerts come again with the same ids.
         """
         producer = self.app.producer
         pending = []
@@ -237,23 +248,37 @@ class TilsynApp:
             for _, pub in pending:
                 if pub.alert is not None:
                     self._count(pub.alert, pub.trigger, pub.trigger_ts_ms, now)
-        if not out.dirty:
-            return
-        # the state table: Faust recovers it from this changelog; written directly (not via
-        # Table.__setitem__) so a batch's state goes out in one awaited burst
-        engine, states, store = self.processor.engine, self.processor.states, self.table.data
-        changelog, partitions = self.table.changelog_topic.get_topic_name(), self.settings.partitions
-        writes = []
-        for rid in out.dirty:
-            st = states.get(rid)
-            if st is None:
-                continue
-            key, raw = rid.encode(), engine.dump(st)
-            store[key] = raw
-            writes.append(await producer.send(
-                changelog, key, raw, partition=partition_for(key, partitions), timestamp=None, headers=None
-            ))
-        await asyncio.gather(*writes)
+        self._dirty |= out.dirty
+
+    async def _flush(self) -> None:
+        """Write changed resident states to the changelog, wait, then acknowledge the input.
+
+        Batching state writes over ``TILSYN_STATE_FLUSH_S`` writes each busy resident once
+        per flush instead of once per batch; Faust recovers the table from this changelog.
+        It is written directly (not via ``Table.__setitem__``) so a flush goes out in one
+        awaited burst.
+        """
+        self._flushed_at = time.monotonic()
+        dirty, self._dirty = self._dirty, set()
+        messages, self._unacked = self._unacked, []
+        if dirty:
+            producer = self.app.producer
+            engine, states, store = self.processor.engine, self.processor.states, self.table.data
+            changelog, partitions = self.table.changelog_topic.get_topic_name(), self.settings.partitions
+            writes = []
+            for rid in dirty:
+                st = states.get(rid)
+                if st is None:
+                    continue
+                key, raw = rid.encode(), engine.dump(st)
+                store[key] = raw
+                writes.append(await producer.send(
+                    changelog, key, raw, partition=partition_for(key, partitions), timestamp=None, headers=None
+                ))
+            await asyncio.gather(*writes)
+        consumer = self.app.consumer
+        for m in messages:
+            m.ack(consumer)
 
     @staticmethod
     def _count(alert: Alert, trigger: str | None, trigger_ts_ms: int | None, now: float) -> None:

@@ -93,6 +93,8 @@ class Settings:
     batch_max: int = 1000
     batch_within_s: float = 0.05
     tick_interval_s: float = 1.0
+    state_flush_s: float = 0.5
+    """How often changed resident states are written to the changelog (and input committed)."""
     idle_grace_s: float = 120.0
     """wall clock: how long a partition may be silent before its time follows the wall clock."""
     fast_rebalance: bool = False
@@ -168,6 +170,7 @@ class Settings:
             "batch_max": int(get("BATCH_MAX", "1000")),
             "batch_within_s": float(get("BATCH_WITHIN_S", "0.05")),
             "tick_interval_s": float(get("TICK_INTERVAL_S", "1.0")),
+            "state_flush_s": float(get("STATE_FLUSH_S", "0.5")),
             "idle_grace_s": float(get("IDLE_GRACE_S", "120")),
             "fast_rebalance": get("FAST_REBALANCE", "0") in ("1", "true", "yes"),
             "fhir_output": get("FHIR_OUTPUT", "0") in ("1", "true", "yes"),
