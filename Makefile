@@ -27,13 +27,13 @@ demo: $(STAMP)
 
 ## Whole test suite (unit, schema, integration on the embedded broker, faults, static checks).
 test: $(STAMP) $(TOOLS)
-	$(BIN)/ruff check streams schemas agents sim tests
+	$(BIN)/ruff check streams schemas agents sim bench tests
 	$(BIN)/mypy streams schemas agents sim
 	$(BIN)/bandit -q -c bandit.yaml -r streams schemas agents sim
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check streams schemas agents sim tests
+	$(BIN)/ruff check streams schemas agents sim bench tests
 	$(BIN)/mypy streams schemas agents sim
 
 ## Regenerate the JSON Schema files consumers read (schemas/json/).
