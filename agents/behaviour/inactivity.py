@@ -26,9 +26,12 @@ from agents.behaviour.thresholds import (
     DEVICE_SILENT_AFTER,
     INACTIVITY_HIGH_FACTOR,
     INACTIVITY_LIMIT,
+    MORNING_CONFIRM,
     MORNING_FALLBACK,
     MORNING_FROM,
     MORNING_MARGIN,
+    MORNING_UP_GRACE,
+    MORNING_UP_RECENT,
     WANDERING_PASSAGE_S,
     value,
 )
@@ -59,6 +62,8 @@ class InactivityState:
     morning_start: float = math.inf
     first: float = math.inf
     """First activity of ``day`` at or after ``morning_from_h`` outside bedroom and bathroom (inf: none yet)."""
+    lone: float = math.inf
+    """Newest such event of ``day`` not yet confirmed by a second one (a lone report may be sensor noise)."""
     firsts: list[float] = field(default_factory=list)
     """Local hour of the first activity on recent days."""
     usual_h: float = -1.0
@@ -74,6 +79,14 @@ class InactivityState:
     due_h: float = -1.0
     due_at: float = math.inf
     """Cached morning deadline of ``due_day`` at local hour ``due_h``."""
+    in_bed: bool = False
+    """The newest bed-mat report said occupied."""
+    bed_at: float = -math.inf
+    """Time of that report."""
+    hold_day: int = -1
+    """Day whose morning check was postponed because the resident was seen up at the deadline."""
+    hold_until: float = math.inf
+    """The postponed deadline of ``hold_day``."""
 
 
 _NIGHT_PLACES = frozenset({"bedroom", "bathroom", "bed", "hallway", "entrance"})
@@ -99,6 +112,18 @@ WEEKEND_DAYS_KEPT = 8
 
 def _weekend(day: int) -> bool:
     return date.fromordinal(day).weekday() >= 5
+
+
+def _body_clock_lag(day: int, view: ResidentView) -> float:
+    """Seconds the wall clock jumped forward into ``day`` (spring daylight-saving change), else 0.
+
+    On that morning a resident who wakes by the body clock, not an alarm, gets up an hour
+    later by the wall clock (circadian adjustment to DST takes days: Kantermann et al., Curr
+    Biol 2007); judging the morning by the wall clock alone alarmed on almost every resident.
+    In autumn the body clock wakes an hour earlier by the wall clock, so nothing moves.
+    """
+    tz = view.tz
+    return max(0.0, 86400.0 - (at_local(day, 12.0, tz) - at_local(day - 1, 12.0, tz)))
 
 
 def _awake_from(start: float, view: ResidentView) -> float:
@@ -151,6 +176,9 @@ class Inactivity:
             return state, []
         if kind == "motion":
             saw(state.motion_devices, event.device_id, t)
+        elif kind == "bed" and t >= state.bed_at:
+            state.in_bed = event.state == "occupied"
+            state.bed_at = t
         if not view.at_home and t > state.away_mark:
             state.away_mark = t
         if kind == "door" and event.door == "exit":
@@ -166,7 +194,10 @@ class Inactivity:
         if t >= state.day_end:
             self._new_day(state, t, view)
         if state.morning_start <= t < state.first and _place(event) not in _NIGHT_PLACES:
-            state.first = t
+            if t != state.lone and abs(t - state.lone) <= 60.0 * value(view, MORNING_CONFIRM):
+                state.first = min(t, state.lone)
+            else:
+                state.lone = t
         return state, []
 
     def _new_day(self, state: InactivityState, t: float, view: ResidentView) -> None:
@@ -183,7 +214,7 @@ class Inactivity:
         state.day_start = at_local(day, 0.0, tz)
         state.day_end = at_local(day + 1, 0.0, tz)
         state.morning_start = at_local(day, value(view, MORNING_FROM), tz)
-        state.first = math.inf
+        state.first = state.lone = math.inf
 
     # -- deadlines ----------------------------------------------------------------
     def _usual(self, state: InactivityState, view: ResidentView, day: int) -> float:
@@ -198,8 +229,16 @@ class Inactivity:
         h = self._usual(state, view, day) + value(view, MORNING_MARGIN) / 60.0
         if day != state.due_day or h != state.due_h:
             state.due_day, state.due_h = day, h
-            state.due_at = at_local(day, h, view.tz)
+            state.due_at = at_local(day, h, view.tz) + _body_clock_lag(day, view)
+        if day == state.hold_day:
+            return max(state.due_at, state.hold_until)
         return state.due_at
+
+    def _seen_up(self, state: InactivityState, deadline: float, day: int, view: ResidentView) -> bool:
+        """Out of bed and moving (bedroom, hallway, bathroom) just before the deadline: the morning
+        routine is under way, not yet in the kitchen or living room."""
+        recent = max(at_local(day, value(view, MORNING_FROM), view.tz), deadline - 60.0 * value(view, MORNING_UP_RECENT))
+        return not state.in_bed and state.last >= recent
 
     def _morning_due(self, state: InactivityState, view: ResidentView) -> float:
         if state.last == -math.inf:
@@ -248,6 +287,11 @@ class Inactivity:
             return
         if blind:
             return  # the device alert stands; re-checked when a sensor is heard again
+        held = state.hold_day == today
+        if not held and self._seen_up(state, deadline, today, view):
+            # up and about in the bedroom/bathroom at the deadline: give the routine time to finish
+            state.hold_day, state.hold_until = today, deadline + 60.0 * value(view, MORNING_UP_GRACE)
+            return
         state.morning_day = today
         if (
             not view.at_home
@@ -260,14 +304,17 @@ class Inactivity:
         margin = value(view, MORNING_MARGIN)
         usual_txt = f"{int(usual):02d}:{round((usual % 1) * 60) % 60:02d}"
         learned = state.usual_h >= 0.0
+        grace = value(view, MORNING_UP_GRACE)
         nb = (
             f"Ingen aktivitet utenfor soverom, gang og bad registrert i dag innen kl. {clock(deadline, tz)} "
-            f"({'vanlig første aktivitet' if learned else 'standard morgentid'} kl. {usual_txt} + {margin:.0f} min). "
+            f"({'vanlig første aktivitet' if learned else 'standard morgentid'} kl. {usual_txt} + {margin:.0f} min"
+            f"{f', + {grace:.0f} min fordi beboeren var oppe' if held else ''}). "
             f"Sist registrert aktivitet {day_clock(state.last, tz)} ({PLACE_NB.get(state.where, state.where)})."
         )
         en = (
             f"No activity outside bedroom, hallway and bathroom today by {clock(deadline, tz)} "
-            f"({'usual first activity' if learned else 'default morning time'} {usual_txt} + {margin:.0f} min). "
+            f"({'usual first activity' if learned else 'default morning time'} {usual_txt} + {margin:.0f} min"
+            f"{f', + {grace:.0f} min as the resident was up' if held else ''}). "
             f"Last activity {day_clock(state.last, tz)} ({PLACE_EN.get(state.where, state.where)})."
         )
         nb, en = _qualify(nb, en, quiet, state, tz)

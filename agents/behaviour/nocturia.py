@@ -6,18 +6,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from agents.behaviour.baseline import Run, baseline, push
+from agents.behaviour.baseline import Run, median, push
 from agents.behaviour.bathroom import in_bathroom
 from agents.behaviour.evidence import clock, number
 from agents.behaviour.periods import Period
 from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import (
     BASELINE_DAYS,
-    BASELINE_MAD_K,
     BASELINE_MIN_DAYS,
     BATHROOM_VISIT_GAP,
     NIGHT_FROM,
     NIGHT_TO,
+    NOCTURIA_EXCESS,
+    NOCTURIA_EXCESS_FAST,
     NOCTURIA_MIN_INCREASE,
     NOCTURIA_NIGHTS,
     value,
@@ -33,20 +34,48 @@ class NocturiaState:
     events: int = 0
     """Events during the night: a night without any is no data (away, sensors down)."""
     last_visit: float = -math.inf
+    """Newest bathroom event (any time of day): the end of the latest visit so far."""
+    last_day: float = -math.inf
+    """Newest motion in a day room (kitchen, living room): lying down before it was a nap."""
+    bed_down: float = -math.inf
+    """Newest bed-mat 'occupied' report (the resident lay down)."""
+    has_bed: bool = False
+    """A bed mat has reported: visits are counted the ICS way (between two sleeps)."""
+    in_bed: bool = False
+    """The newest bed-mat report said occupied."""
+    in_bed_at_end: bool | None = None
+    """``in_bed`` when the night ended (None until an event at or after the end)."""
+    pending: int = 0
+    """Night visits preceded by sleep, not yet followed by lying down again."""
     away: bool = False
     ring: list[float] = field(default_factory=list)
     """Bathroom visits on recent valid nights."""
     run: Run = field(default_factory=Run)
 
 
+_DAY_ROOMS = frozenset({"kitchen", "living_room"})
+
+
 class NocturiaIncrease:
-    """MEDIUM when night bathroom visits exceed the personal baseline on ``nocturia_nights``
-    consecutive nights (default 2): median of the last ``baseline_days`` nights plus
-    max(``baseline_mad_k`` robust spreads, ``nocturia_min_increase`` visits).
+    """MEDIUM when night bathroom visits rise above the personal level: the larger of median
+    and mean of the last ``baseline_days`` nights before the rise. Every night of the run is
+    at least ``nocturia_min_increase`` above the level, and together the last
+    ``nocturia_nights`` (2) nights exceed it by ``nocturia_excess_fast`` (5) visits, or the last
+    three by ``nocturia_excess`` (4): a strong rise is reported after two nights, a smaller
+    persistent one after three. (A median + 2 MAD rule on 0-2 visits a night alerted on two
+    chance nights of 2 against a median of 0 and missed +1-2 rises against a median of 1.)
 
     Silent during warm-up (fewer than ``baseline_min_days`` valid nights). A visit is
     bathroom motion or a toilet event; events closer than ``bathroom_visit_gap_min``
     are one visit. A night is evaluated 15 min after it ends, so late events count once.
+
+    With a bed mat, a visit counts as nocturia the way the ICS defines it (van Kerrebroeck
+    et al. 2002: each void preceded and followed by sleep): the resident lay down after the
+    previous bathroom visit and lies down again after this one (by the evaluation). So the
+    evening routine after 22:00 and getting up for the day before 06:00 are not counted;
+    both vary with bedtime and waking and made normal nights look raised. A night without
+    any event counts as 0 visits when the resident was in bed all night (a sound sleep is
+    data, not a gap); without a bed mat such a night stays unjudged.
     """
 
     name: ClassVar[str] = "nocturia_increase"
@@ -60,13 +89,33 @@ class NocturiaIncrease:
         out = self._close(state, t, view) if t >= state.night.close_at else []
         if not view.at_home:
             state.away = True
-        if state.night.holds(t):
+        night = state.night
+        if state.in_bed_at_end is None and t >= night.end:
+            state.in_bed_at_end = state.in_bed
+        if event.kind == "bed":
+            if event.state == "occupied":
+                state.has_bed = True
+                if t > state.bed_down:
+                    state.bed_down = t
+                if state.pending and t < night.close_at:
+                    state.visits += state.pending  # back to bed: the visit was a night void
+                    state.pending = 0
+            state.in_bed = event.state == "occupied"
+        holds = night.holds(t)
+        if holds:
             state.events += 1
-            if in_bathroom(event):
-                if abs(t - state.last_visit) >= 60.0 * value(view, BATHROOM_VISIT_GAP):
+        if event.kind == "motion" and event.room in _DAY_ROOMS and t > state.last_day:
+            state.last_day = t
+        if in_bathroom(event):
+            slept = t > state.bed_down > max(state.last_visit, state.last_day)
+            new = slept or abs(t - state.last_visit) >= 60.0 * value(view, BATHROOM_VISIT_GAP)
+            if holds and new:
+                if not state.has_bed:
                     state.visits += 1
-                if t > state.last_visit:
-                    state.last_visit = t
+                elif slept:
+                    state.pending += 1
+            if t > state.last_visit:
+                state.last_visit = t
         return state, out
 
     def tick(self, state: NocturiaState, now: float, view: ResidentView) -> tuple[NocturiaState, list[AlertCandidate]]:
@@ -80,40 +129,70 @@ class NocturiaIncrease:
     def _close(self, state: NocturiaState, t: float, view: ResidentView) -> list[AlertCandidate]:
         out: list[AlertCandidate] = []
         night = state.night
-        if night.opened and state.events > 0 and not state.away and view.at_home:
-            b = baseline(state.ring, value(view, BASELINE_DAYS), value(view, BASELINE_MIN_DAYS))
+        if state.in_bed_at_end is None:
+            state.in_bed_at_end = state.in_bed
+        quiet_in_bed = state.events == 0 and state.has_bed and state.in_bed_at_end
+        if night.opened and (state.events > 0 or quiet_in_bed) and not state.away and view.at_home:
             run = state.run
-            if b is not None and b.above(state.visits, value(view, BASELINE_MAD_K), value(view, NOCTURIA_MIN_INCREASE)):
+            rise = value(view, NOCTURIA_MIN_INCREASE)
+            level = self._level(state.ring, run.length, view)
+            if level is not None and state.visits >= level[0] + rise:
                 run.extend(night.start, state.visits)
-                if run.length >= value(view, NOCTURIA_NIGHTS) and not run.fired:
-                    run.fired = True
-                    out.append(self._alert(state, b.median, b.days, night.close_at, view))
+                if not run.fired:
+                    found = self._raised([*state.ring, float(state.visits)], run.length, view)
+                    if found is not None:
+                        run.fired = True
+                        out.append(self._alert(state, found[0], found[1], found[2], night.close_at, view))
             else:
                 run.reset()
             push(state.ring, state.visits)
-        state.visits = state.events = 0
+        state.visits = state.events = state.pending = 0
         state.away = False
-        state.last_visit = -math.inf
+        state.in_bed_at_end = None
         night.advance(t, view.tz, value(view, NIGHT_FROM), value(view, NIGHT_TO))
         return out
 
-    def _alert(self, state: NocturiaState, usual: float, days: int, at: float, view: ResidentView) -> AlertCandidate:
+    def _level(self, ring: list[float], run_length: int, view: ResidentView) -> tuple[float, int] | None:
+        """Usual level (max of median and mean) of the nights before the current raised run."""
+        before = ring[: len(ring) - run_length] if run_length else ring
+        recent = before[-int(value(view, BASELINE_DAYS)):]
+        if len(recent) < max(1, int(value(view, BASELINE_MIN_DAYS))):
+            return None
+        return max(median(recent), sum(recent) / len(recent)), len(recent)
+
+    def _raised(self, values: list[float], run_length: int, view: ResidentView) -> tuple[float, int, int] | None:
+        """(level, baseline nights, nights) when the last raised nights carry enough excess, else None."""
+        fast = int(value(view, NOCTURIA_NIGHTS))
+        for n, need in ((fast, value(view, NOCTURIA_EXCESS_FAST)), (fast + 1, value(view, NOCTURIA_EXCESS))):
+            if n < 1 or run_length < n:
+                continue
+            level = self._level(values[:-n], 0, view)
+            rise = value(view, NOCTURIA_MIN_INCREASE)
+            if level is None:
+                continue
+            last = values[-n:]
+            if all(v >= level[0] + rise for v in last) and sum(last) - n * level[0] >= need:
+                return level[0], level[1], n
+        return None
+
+    def _alert(self, state: NocturiaState, usual: float, days: int, nights: int, at: float, view: ResidentView) -> AlertCandidate:
         run, tz = state.run, view.tz
-        counts = ", ".join(number(v) for v in run.values)
+        counts = ", ".join(number(v) for v in run.values[-nights:])
+        usual = round(usual, 1)
         window = f"{clock(state.night.start, tz)}-{clock(state.night.end, tz)}"
         nb = (
-            f"Flere toalettbesøk om natten ({window}): {counts} de siste {run.length} nettene, "
-            f"mot vanligvis {number(usual)} (median siste {days} netter). Kan være tidlig tegn på "
+            f"Flere toalettbesøk om natten ({window}): {counts} de siste {nights} nettene, "
+            f"mot vanligvis {number(usual)} (nivå siste {days} netter). Kan være tidlig tegn på "
             "urinveisinfeksjon eller annen sykdom; vurder urinprøve og tilsyn."
         )
         en = (
-            f"More night-time bathroom visits ({window}): {counts} over the last {run.length} nights, "
-            f"against usually {number(usual)} (median of the last {days} nights). May be an early sign of "
+            f"More night-time bathroom visits ({window}): {counts} over the last {nights} nights, "
+            f"against usually {number(usual)} (level of the last {days} nights). May be an early sign of "
             "urinary tract infection or other illness; consider a urine test and a visit."
         )
         return AlertCandidate(
             AlertType.NOCTURIA_INCREASE, Severity.MEDIUM, at, run.start, nb, en,
-            {"nights": run.length, "latest_visits": run.values[-1], "baseline_median": usual},
+            {"nights": nights, "latest_visits": run.values[-1], "baseline_median": usual},
         )
 
     def dump(self, state: NocturiaState) -> Any:

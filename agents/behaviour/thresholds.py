@@ -79,6 +79,24 @@ MORNING_FROM = Parameter(
     "Activity before this local time is night activity, not the start of the day.", LOCAL,
 )
 
+MORNING_CONFIRM = Parameter(
+    "morning_confirm_min", 30.0, "min",
+    "The day's first activity needs a second event outside bedroom, hallway and bathroom within this span: "
+    "one lone motion report may be a passive-infrared false trigger (heat, sunlight, draught).",
+    "Passive-infrared sensors report now and then without anyone there (heat, sunlight, draught); " + LOCAL,
+)
+MORNING_UP_RECENT = Parameter(
+    "morning_up_recent_min", 20.0, "min",
+    "At the morning deadline the resident counts as up (out of bed, moving in bedroom, hallway or bathroom) "
+    "when the newest activity is this recent and the bed mat does not report the bed occupied.",
+    LOCAL + "; the morning routine (toilet, washing, dressing) takes 10-40 min before the kitchen",
+)
+MORNING_UP_GRACE = Parameter(
+    "morning_up_grace_min", 30.0, "min",
+    "A resident seen up at the morning deadline gets this much longer to reach the rest of the home "
+    "before the alert (once per morning).", LOCAL,
+)
+
 # -- 4 daytime inactivity -------------------------------------------------------------
 INACTIVITY_LIMIT = Parameter(
     "inactivity_limit_min", 240.0, "min", "No activity at home for this long during active hours.", PRACTICE
@@ -100,12 +118,30 @@ BATHROOM_VISIT_GAP = Parameter(
     "bathroom_visit_gap_min", 10.0, "min", "Bathroom events further apart than this are separate visits.", LOCAL
 )
 NOCTURIA_MIN_INCREASE = Parameter(
-    "nocturia_min_increase", 2.0, "visits", "A night counts as raised only at least this many visits above the median.",
-    NOCTURIA,
+    "nocturia_min_increase", 0.75, "visits",
+    "A night counts as raised when its visits are at least this far above the usual level "
+    "(the larger of median and mean of the last baseline_days nights before the raised run).",
+    NOCTURIA + "; night voids are small counts (0-2 a night), so the level uses the mean as well as the "
+    "median, and the alert rests on the excess summed over nights, not on one night's spread",
 )
 NOCTURIA_NIGHTS = Parameter(
-    "nocturia_nights", 2.0, "nights", "Consecutive raised nights before alerting.", NOCTURIA
+    "nocturia_nights", 2.0, "nights",
+    "Raised nights in a row for the fast alert (nocturia_excess_fast); one more night for the slow one "
+    "(nocturia_excess).", NOCTURIA,
 )
+NOCTURIA_EXCESS_FAST = Parameter(
+    "nocturia_excess_fast", 5.0, "visits",
+    "Alert after nocturia_nights raised nights when together they exceed the usual level by this many visits "
+    "(e.g. 4 and 4 against usually 1).", NOCTURIA,
+)
+NOCTURIA_EXCESS = Parameter(
+    "nocturia_excess", 4.0, "visits",
+    "Alert after nocturia_nights + 1 raised nights when together they exceed the usual level by this many "
+    "visits (e.g. 2, 3, 2 against usually 1): a smaller but persistent rise. Checked on the cohort "
+    "simulator: one night more catches the +1-2 rises without alerting on two chance nights.",
+    NOCTURIA,
+)
+
 SLEEP_MIN_INCREASE = Parameter(
     "sleep_min_increase", 2.0, "bed exits", "A night is restless only at least this many bed exits above the median.",
     ROUTINE,
@@ -163,10 +199,10 @@ WANDERING_PASSAGE_S = 60.0
 PARAMETERS: tuple[Parameter, ...] = (
     BASELINE_DAYS, BASELINE_MIN_DAYS, BASELINE_MAD_K,
     BATHROOM_STAY_LIMIT,
-    MORNING_MARGIN, MORNING_FALLBACK, MORNING_FROM,
+    MORNING_MARGIN, MORNING_FALLBACK, MORNING_FROM, MORNING_CONFIRM, MORNING_UP_RECENT, MORNING_UP_GRACE,
     INACTIVITY_LIMIT, INACTIVITY_HIGH_FACTOR, ACTIVE_FROM, ACTIVE_TO,
     NIGHT_FROM, NIGHT_TO, WANDERING_RETURN,
-    BATHROOM_VISIT_GAP, NOCTURIA_MIN_INCREASE, NOCTURIA_NIGHTS,
+    BATHROOM_VISIT_GAP, NOCTURIA_MIN_INCREASE, NOCTURIA_NIGHTS, NOCTURIA_EXCESS_FAST, NOCTURIA_EXCESS,
     SLEEP_MIN_INCREASE, SLEEP_NIGHTS,
     DECLINE_FRAC, DECLINE_ROOMS, DECLINE_DAYS,
     SOCIAL_WINDOW, SOCIAL_DROP, SOCIAL_NONE_DAYS, OUTING_MIN, UCLA3_LONELY,

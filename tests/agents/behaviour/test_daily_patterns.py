@@ -16,7 +16,19 @@ from agents.behaviour.social import SocialIsolation
 from agents.behaviour.wandering import NightWandering
 from schemas.alerts import AlertType, Severity
 from schemas.care import Programme
-from tests.agents.behaviour.scenario import TZ, Driver, at, days, door, motion, normal_day, ucla3, view
+from tests.agents.behaviour.scenario import (
+    TZ,
+    Driver,
+    at,
+    bed,
+    days,
+    door,
+    motion,
+    normal_day,
+    toilet,
+    ucla3,
+    view,
+)
 
 DEM = (Programme.DEMENTIA,)
 
@@ -79,6 +91,62 @@ def test_nocturia_silent_in_warm_up_and_on_normal_nights() -> None:
     assert d.alerts == []
     d.feed(_month(20, (2026, 3, 16)))
     assert d.alerts == []
+
+
+def test_nocturia_counts_voids_between_sleeps_not_the_evening_routine_or_rising() -> None:
+    """Regression: the evening bathroom routine after 22:00 and getting up for the day before
+    06:00 counted as night visits, so a late bedtime and an early morning made a 'raised' night
+    (ICS: a night void is preceded and followed by sleep)."""
+    d = Driver(NocturiaIncrease(), view())
+    d.feed(_month(12))
+    for y, m, dd in days(2026, 3, 22, 3):
+        day = at(y, m, dd, 0, 0)
+        d.feed([
+            motion(day + 13.0 * 3600, "bedroom"), bed(day + 13.1 * 3600, "occupied"),  # a nap
+            bed(day + 14.0 * 3600, "vacant"), motion(day + 14.1 * 3600, "living_room"),
+            motion(day + 21.0 * 3600, "living_room"),
+            motion(day + 22.2 * 3600, "bathroom"), toilet(day + 22.25 * 3600), motion(day + 22.3 * 3600, "bedroom"),
+            bed(day + 22.4 * 3600, "occupied"),  # evening routine, then bed
+            bed(day + 26.0 * 3600, "vacant"), motion(day + 26.05 * 3600, "bathroom"),
+            bed(day + 26.2 * 3600, "occupied"),  # one real night void at 02:00
+            bed(day + 29.6 * 3600, "vacant"), motion(day + 29.65 * 3600, "bathroom"), toilet(day + 29.7 * 3600),
+            motion(day + 30.5 * 3600, "kitchen"), motion(day + 30.6 * 3600, "kitchen"),  # up for the day at 05:36
+        ])
+    assert d.alerts == []
+    assert d.state.ring[-3:] == [1.0, 1.0, 1.0]
+
+
+def test_nocturia_quiet_night_in_bed_counts_as_zero() -> None:
+    """Regression: a night with no event at all (in bed by 21:45, slept through) was skipped as
+    'no data', which dropped 0-visit nights from the baseline and bridged raised nights."""
+    d = Driver(NocturiaIncrease(), view())
+    d.feed(_month(12))
+    y, m, dd = 2026, 3, 22
+    d.feed([motion(at(y, m, dd, 21, 30), "bathroom"), bed(at(y, m, dd, 21, 45), "occupied"),
+            bed(at(y, m, dd + 1, 7, 0), "vacant"), motion(at(y, m, dd + 1, 7, 1), "bathroom")])
+    assert d.state.ring[-1] == 0.0
+
+
+def test_nocturia_two_chance_nights_against_a_low_level_are_no_alert() -> None:
+    """Regression: with a median of 0 visits (spread 0) two nights of 2 were 'raised' and alerted."""
+    d = Driver(NocturiaIncrease(), view())
+    for i, (y, m, dd) in enumerate(days(2026, 3, 10, 14)):
+        d.feed(normal_day(y, m, dd, random.Random(dd), heartbeats=False, night_visits=1 if i % 3 == 0 else 0))
+    d.feed(_month(2, (2026, 3, 24), night_visits=2) + _month(2, (2026, 3, 26), night_visits=0))
+    assert d.alerts == []
+
+
+def test_nocturia_persistent_small_rise_alerts_on_the_third_night() -> None:
+    """Regression: +1-2 visits a night against usually 1 never reached median + 2 MAD."""
+    d = Driver(NocturiaIncrease(), view())
+    d.feed(_month(14))
+    d.feed(_month(1, (2026, 3, 24), night_visits=2) + _month(1, (2026, 3, 25), night_visits=3))
+    assert d.alerts == []
+    d.feed(_month(1, (2026, 3, 26), night_visits=2) + _month(1, (2026, 3, 27)))
+    assert len(d.alerts) == 1
+    a = d.alerts[0]
+    assert "2, 3, 2 over the last 3 nights" in a.evidence_en and "usually 1" in a.evidence_en
+    assert a.episode_start == at(2026, 3, 23, 22, 0)
 
 
 # -- sleep -----------------------------------------------------------------------------
@@ -154,9 +222,10 @@ def test_late_and_duplicate_events_do_not_double_count() -> None:
     d = Driver(NocturiaIncrease(), view())
     d.feed(_month(12))
     t = at(2026, 3, 23, 3, 0)
-    visit = [motion(t, "bathroom"), motion(t + 30, "bathroom")]
+    visit = [bed(t - 60, "vacant"), motion(t, "bathroom"), motion(t + 30, "bathroom"), bed(t + 300, "occupied")]
     # the same visit seen twice and out of order, and a late one just inside the night
-    d.feed([*visit, visit[0], motion(at(2026, 3, 23, 5, 58), "bathroom"), motion(at(2026, 3, 23, 6, 5), "kitchen")])
+    d.feed([*visit, visit[1], bed(at(2026, 3, 23, 5, 57), "vacant"), motion(at(2026, 3, 23, 5, 58), "bathroom"),
+            bed(at(2026, 3, 23, 6, 2), "occupied"), motion(at(2026, 3, 23, 6, 5), "kitchen")])
     d.feed([motion(at(2026, 3, 23, 5, 59), "bathroom"), motion(at(2026, 3, 23, 6, 30), "kitchen")])
     assert d.state.ring[-1] == 2.0
 

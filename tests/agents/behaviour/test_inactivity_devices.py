@@ -14,11 +14,13 @@ from tests.agents.behaviour.scenario import (
     alive,
     at,
     battery,
+    bed,
     days,
     door,
     heartbeat,
     motion,
     normal_day,
+    toilet,
     view,
 )
 
@@ -68,14 +70,82 @@ def test_morning_override_and_presence() -> None:
 
 
 def test_morning_across_spring_dst_change() -> None:
+    """On the spring-forward morning the body clock wakes an hour later by the wall clock:
+    the deadline moves by the jump (08:00 usual deadline -> 09:00 CEST), so a resident who
+    gets up at the usual body-clock time is not alarmed on (regression: one false high alert
+    per resident on that Sunday)."""
     d = Driver(Inactivity(), view())
     _learned(d, 2026, 3, 15, 14)  # up to and including Saturday 28 March
-    d.feed(alive(at(2026, 3, 29, 0, 0), at(2026, 3, 29, 9, 0)), tick=False)
-    found = d.tick_until(at(2026, 3, 29, 9, 0), start=at(2026, 3, 29, 4, 0), step_s=60)
+    d.feed(alive(at(2026, 3, 29, 0, 0), at(2026, 3, 29, 10, 0)), tick=False)
+    assert d.tick_until(at(2026, 3, 29, 8, 55), start=at(2026, 3, 29, 4, 0), step_s=60) == []
+    found = d.tick_until(at(2026, 3, 29, 10, 0), start=at(2026, 3, 29, 8, 56), step_s=60)
     morning = [a for a in found if a.type is AlertType.NO_MORNING_ACTIVITY]
     assert len(morning) == 1
     local = datetime.fromtimestamp(morning[0].time, TZ)
-    assert (local.hour, local.utcoffset().total_seconds()) == (8, 7200)  # type: ignore[union-attr]
+    assert (local.hour, local.utcoffset().total_seconds()) == (9, 7200)  # type: ignore[union-attr]
+
+
+def test_spring_dst_morning_body_clock_riser_is_not_alarmed() -> None:
+    d = Driver(Inactivity(), view())
+    _learned(d, 2026, 3, 15, 14)
+    # usual ~07:25 kitchen; on 29 March the resident gets up at 07:00 body clock = 08:00 CEST
+    day = normal_day(2026, 3, 29, random.Random(29), wake=8.0)
+    d.feed(day)
+    assert [a for a in d.alerts if a.type is AlertType.NO_MORNING_ACTIVITY] == []
+
+
+def test_resident_up_in_bathroom_at_deadline_gets_grace_not_alarm() -> None:
+    """Regression: a resident out of bed and in the bathroom at the deadline (a slow morning
+    routine) was alarmed on; the check now waits ``morning_up_grace_min`` more."""
+    d = Driver(Inactivity(), view())
+    _learned(d, 2026, 5, 1, 14)  # kitchen from about 07:25
+    deadline = at(2026, 5, 15, 8, 25)
+    d.feed([bed(deadline - 20 * 60, "vacant"), motion(deadline - 18 * 60, "bedroom"),
+            motion(deadline - 10 * 60, "bathroom"), toilet(deadline - 8 * 60), motion(deadline - 3 * 60, "bathroom")])
+    d.feed(alive(at(2026, 5, 15, 0, 0), at(2026, 5, 15, 12, 0)), tick=False)
+    assert d.tick_until(deadline + 25 * 60, start=deadline - 60, step_s=60) == []
+    d.feed([motion(deadline + 26 * 60, "kitchen"), door(deadline + 27 * 60, "open", "fridge")])
+    assert d.tick_until(at(2026, 5, 15, 11, 0), start=deadline + 28 * 60, step_s=60) == []
+    assert [a for a in d.alerts if a.type is AlertType.NO_MORNING_ACTIVITY] == []
+
+
+def test_resident_up_but_never_leaves_bedroom_and_bathroom_alerts_after_grace() -> None:
+    d = Driver(Inactivity(), view())
+    _learned(d, 2026, 5, 1, 14)
+    deadline = at(2026, 5, 15, 8, 25)
+    d.feed([bed(deadline - 20 * 60, "vacant"), motion(deadline - 5 * 60, "bathroom")])
+    d.feed(alive(at(2026, 5, 15, 0, 0), at(2026, 5, 15, 12, 0)), tick=False)
+    found = d.tick_until(deadline + 60 * 60, start=deadline - 60, step_s=60)
+    morning = [a for a in found if a.type is AlertType.NO_MORNING_ACTIVITY]
+    assert len(morning) == 1
+    assert abs(morning[0].time - (deadline + 30 * 60)) < 6 * 60
+    assert "fordi beboeren var oppe" in morning[0].evidence_nb
+
+
+def test_lone_spurious_kitchen_motion_does_not_start_the_day() -> None:
+    """Regression: one passive-infrared false trigger in the kitchen at 06:57 counted as the
+    day's first activity and hid a resident who stayed in bed until 13:00."""
+    d = Driver(Inactivity(), view())
+    _learned(d, 2026, 5, 1, 14)
+    deadline = at(2026, 5, 15, 8, 25)
+    d.feed([motion(at(2026, 5, 15, 6, 57), "kitchen")])
+    d.feed(alive(at(2026, 5, 15, 0, 0), at(2026, 5, 15, 12, 0)), tick=False)
+    found = d.tick_until(deadline + 30 * 60, start=at(2026, 5, 15, 7, 0), step_s=60)
+    morning = [a for a in found if a.type is AlertType.NO_MORNING_ACTIVITY]
+    assert len(morning) == 1 and abs(morning[0].time - deadline) < 6 * 60
+
+
+def test_back_in_bed_at_deadline_is_not_up() -> None:
+    """An early toilet trip ending back in bed is no reason to wait: the alert is on time."""
+    d = Driver(Inactivity(), view())
+    _learned(d, 2026, 5, 1, 14)
+    deadline = at(2026, 5, 15, 8, 25)
+    d.feed([bed(deadline - 15 * 60, "vacant"), motion(deadline - 14 * 60, "bathroom"),
+            motion(deadline - 8 * 60, "bedroom"), bed(deadline - 7 * 60, "occupied")])
+    d.feed(alive(at(2026, 5, 15, 0, 0), at(2026, 5, 15, 12, 0)), tick=False)
+    found = d.tick_until(deadline + 10 * 60, start=deadline - 60, step_s=60)
+    morning = [a for a in found if a.type is AlertType.NO_MORNING_ACTIVITY]
+    assert len(morning) == 1 and abs(morning[0].time - deadline) < 6 * 60
 
 
 def test_morning_across_autumn_dst_change() -> None:
