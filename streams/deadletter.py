@@ -10,9 +10,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-MAX_DEAD_LETTER_BYTES = 1024 * 1024
-"""Values beyond 1 MiB (the usual Kafka message limit) are cut; length and SHA-256 of
-the whole original go in headers so the loss is visible and the source can be traced."""
+MAX_DEAD_LETTER_BYTES = 768 * 1024
+"""Values beyond 768 KiB are cut; length and SHA-256 of the whole original go in headers
+so the loss is visible and the source can be traced. With key and headers the dead
+letter must stay under the 1,000,000-byte request limit of the worker's producer (and
+Kafka's ~1 MB message limit): a 1 MiB copy did not fit, the send failed and the worker
+died, then died again on the same record after every restart."""
+
+MAX_DEAD_LETTER_KEY_BYTES = 16 * 1024
+"""Keys beyond 16 KiB are cut the same way (no resident id is that long)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,9 @@ def dead_letter(
         headers.append(("tilsyn.dlq.timestamp_ms", str(timestamp_ms).encode()))
     if value is None:
         headers.append(("tilsyn.dlq.null_value", b"true"))
+    if key is not None and len(key) > MAX_DEAD_LETTER_KEY_BYTES:
+        headers.append(("tilsyn.dlq.original_key_length", str(len(key)).encode()))
+        key = key[:MAX_DEAD_LETTER_KEY_BYTES]
     if len(original) > MAX_DEAD_LETTER_BYTES:
         headers.append(("tilsyn.dlq.original_length", str(len(original)).encode()))
         headers.append(("tilsyn.dlq.original_sha256", hashlib.sha256(original).hexdigest().encode()))

@@ -1,0 +1,123 @@
+"""Scenario 5: ten times the normal rate for a while; latency and memory afterwards.
+
+A steady load runs at the normal rate; for ``burst_s`` seconds the producer asks for
+ten times as much (how much it achieved is reported). The worker falls behind,
+must not grow without bound (RSS sampled from /proc during the burst and the
+catch-up), and must catch up: after the backlog is gone, safety-alarm presses sent
+while the normal load goes on reach the response-centre topic within 1 s (p99).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from streams.topics import ALERT_TOPICS, SENSOR_EVENTS
+from tests.faults.harness import (
+    FIXED_END,
+    SOAK,
+    LoadProducer,
+    _group_done,
+    cohort_traffic,
+    read_to_end,
+    report,
+    rss_mb,
+)
+
+pytestmark = pytest.mark.broker
+
+RSS_BOUND_MB = 600.0
+P99_BOUND_S = 1.0
+
+
+async def _press_alarms(bootstrap: str, topic: str, n: int, every_s: float) -> dict[str, float]:
+    """Send ``n`` alarm presses of distinct residents; returns resident id → wall time before sending."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    await producer.start()
+    sent: dict[str, float] = {}
+    try:
+        for i in range(n):
+            rid = f"r-alarm-{i:03d}"
+            value = orjson.dumps({
+                "kind": "alarm_button", "event_id": f"alarm-{i}", "resident_id": rid,
+                "time": FIXED_END.isoformat(), "device_id": f"{rid}-pendant", "source": "pendant",
+            })
+            sent[rid] = time.time()
+            await producer.send(topic, value, key=rid.encode())
+            await asyncio.sleep(every_s)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return sent
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+def test_burst_then_latency_recovers_and_memory_stays_bounded(broker, prefix, worker_factory) -> None:
+    rate, burst_s, presses = (1000, 60.0, 100) if SOAK else (1000, 10.0, 40)
+    needed = int(rate * (burst_s * 10 + 60))
+    _, events = cohort_traffic(prefix, residents=needed // 1400 + 1, days=2, seed=5)
+    group = f"tilsyn-{prefix.rstrip('.')}"
+    topic = prefix + SENSOR_EVENTS
+
+    worker = worker_factory(clock="event")
+    worker.wait_ready()
+    pid = worker.process.pid
+    load = LoadProducer(broker.bootstrap, events, rate)
+    load.start()
+    load.wait_sent(3 * rate)
+    rss = [rss_mb(pid)]
+
+    load.rate = 10 * rate
+    t0, sent0 = time.monotonic(), load.sent
+    while time.monotonic() - t0 < burst_s:
+        rss.append(rss_mb(pid))
+        time.sleep(0.25)
+    achieved = (load.sent - sent0) / (time.monotonic() - t0)
+    load.rate = rate
+    burst_end = time.monotonic()
+
+    # caught up: less than one second of normal traffic uncommitted
+    deadline = burst_end + 240
+    backlog = -1
+    while time.monotonic() < deadline:
+        rss.append(rss_mb(pid))
+        backlog, _ = asyncio.run(_group_done(broker.bootstrap, group, [topic]))
+        if backlog < rate:
+            break
+        assert worker.process.poll() is None, worker.log_tail()
+        time.sleep(0.25)
+    recovery_s = time.monotonic() - burst_end
+    assert backlog < rate, f"still {backlog} records behind {recovery_s:.0f} s after the burst"
+
+    sent_at = asyncio.run(_press_alarms(broker.bootstrap, topic, presses, 0.1))
+    load.stop()
+    load.finish()
+
+    latencies: dict[str, float] = {}
+    deadline = time.monotonic() + 60
+    while len(latencies) < presses and time.monotonic() < deadline:
+        for rec in read_to_end(broker.bootstrap, [prefix + t for t in ALERT_TOPICS]):
+            alert = orjson.loads(rec.value or b"{}")
+            rid = alert.get("resident_id")
+            if rid in sent_at and alert["notification"] == "initial" and rec.timestamp is not None:
+                latencies[rid] = rec.timestamp / 1000 - sent_at[rid]
+        time.sleep(0.5)
+    values = list(latencies.values())
+    p50, p99 = (_percentile(values, 0.5), _percentile(values, 0.99)) if values else (math.inf, math.inf)
+    report("burst (10x rate)", load.sent + presses, None, alarm_alerts=f"{len(latencies)}/{presses}",
+           normal_rate=rate, asked_burst_rate=10 * rate, achieved_burst_rate=round(achieved), burst_s=burst_s,
+           recovery_s=recovery_s, alarm_p50_s=round(p50, 3), alarm_p99_s=round(p99, 3),
+           rss_max_mb=max(rss), rss_start_mb=rss[0])
+    assert worker.process.poll() is None, worker.log_tail()
+    assert len(latencies) == presses, f"{presses - len(latencies)} alarm presses without an alert"
+    assert p99 < P99_BOUND_S, f"alarm latency p99 {p99:.3f} s after the burst"
+    assert max(rss) < RSS_BOUND_MB, f"worker RSS reached {max(rss):.0f} MiB"
