@@ -8,6 +8,7 @@ exactly as they would on a live stream, only faster.
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -59,6 +60,17 @@ def weight(rid: str, at: timedelta, kg: float, n: int) -> bytes:
     })
 
 
+def _wait_for_metric(worker: object, name: str, at_least: float, timeout: float = 30.0, **labels: str) -> None:
+    deadline = time.monotonic() + timeout
+    value = 0.0
+    while time.monotonic() < deadline:
+        value = metric_sum(scrape(worker.http_port), name, **labels)  # type: ignore[attr-defined]
+        if value >= at_least:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{name}{labels} reached only {value} (wanted {at_least}) in {timeout:.0f} s")
+
+
 def alerts_on(broker: object, prefix: str, topic: str, expect: int) -> list[Alert]:
     recs = asyncio.run(read_all(broker.bootstrap, f"{prefix}alerts.{topic}", expect=expect, timeout=60))  # type: ignore[attr-defined]
     return [Alert.model_validate_json(r.value) for r in recs if r.value is not None]
@@ -69,9 +81,13 @@ def test_safety_alert_escalates_unless_acknowledged(broker, prefix, worker_facto
     worker = worker_factory(clock="event", fhir_output="1")
     worker.wait_ready()
     topic = f"{prefix}sensor-events"
+    # Kafka orders records within a partition of one topic only: the care contexts must have
+    # been read before the events, or the alerts go (correctly) to the default teams
     asyncio.run(produce(broker.bootstrap, [
         (f"{prefix}care-context", rid.encode(), care(rid)) for rid in (pressed, acked, bathroom, clock)
-    ] + [
+    ]))
+    _wait_for_metric(worker, "tilsyn_events_in_total", 4, topic="care-context")
+    asyncio.run(produce(broker.bootstrap, [
         (topic, pressed.encode(), sensor(pressed, "alarm_button", timedelta(minutes=1), 1)),
         (topic, acked.encode(), sensor(acked, "alarm_button", timedelta(minutes=1), 1)),
         (topic, bathroom.encode(), sensor(bathroom, "motion", timedelta(minutes=2), 1, room="bathroom")),
@@ -116,11 +132,13 @@ def test_weight_gain_goes_to_the_specialist_unit(broker, prefix, worker_factory)
     followed, unfollowed = _same_partition(2, start=500)
     worker = worker_factory(clock="event")
     worker.wait_ready()
-    records = [
+    asyncio.run(produce(broker.bootstrap, [
         (f"{prefix}care-context", followed.encode(),
          care(followed, programmes=["heart_failure"], specialist_unit="hjertesvikt-ahus")),
         (f"{prefix}care-context", unfollowed.encode(), care(unfollowed, programmes=["heart_failure"])),
-    ]
+    ]))
+    _wait_for_metric(worker, "tilsyn_events_in_total", 2, topic="care-context")
+    records: list[tuple[str, bytes, bytes]] = []
     # a week of stable weights, then +2.6 kg over two days
     for rid in (followed, unfollowed):
         kgs = [81.0, 81.2, 80.9, 81.1, 81.0, 80.8, 81.0, 82.2, 83.6]
