@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 STATE_TABLE = "resident-state"
 
+STALL_AFTER_S = 120.0
+"""Input waiting this long without a processed batch makes /healthz answer 503 (stalled)."""
+
 
 def fhir_hooks() -> tuple[Any, Any]:
     """FHIR ingest mapping (bytes → measurement events) and alert rendering (alert → bytes)."""
@@ -128,6 +131,9 @@ class TilsynApp:
         self._unacked: list[Any] = []
         """Messages processed since the last state flush: acknowledged (committable) only after it."""
         self._flushed_at = time.monotonic()
+        self._progress_at = time.monotonic()
+        """When the resident task last processed a batch (or found nothing waiting)."""
+        self._stalled_s: float | None = None
         self._register()
 
     def prepare_topics(self) -> None:
@@ -158,6 +164,7 @@ class TilsynApp:
                     if not messages:
                         continue
                     metrics.BATCH_SIZE.observe(len(messages))
+                    self._progress_at = time.monotonic()
                     out = self.processor.handle([self._record(m) for m in messages], time.time())
                     await self._apply(out)
                     self._unacked.extend(messages)
@@ -195,11 +202,14 @@ class TilsynApp:
 
         @app.page("/healthz")
         async def healthz(web: Any, request: Any) -> Any:
+            if self._stalled_s is not None:
+                # input waits but nothing was processed for minutes: ask the orchestrator for a restart
+                return web.json({"status": "stalled", "idle_s": round(self._stalled_s)}, status=503)
             return web.json({"status": "alive"})
 
         @app.page("/readyz")
         async def readyz(web: Any, request: Any) -> Any:
-            ready = self._ready() and self._primed
+            ready = self._ready() and self._primed and self._stalled_s is None
             return web.json({"ready": ready, "partitions": sorted(self._assigned)}, status=200 if ready else 503)
 
 
@@ -306,6 +316,24 @@ class TilsynApp:
         elif trigger == "tick":
             metrics.ALERT_LATENCY.labels(trigger="tick").observe(max(0.0, now - alert.time.timestamp()))
 
+    def _check_stall(self, waiting: int) -> None:
+        """Mark the worker stalled when input waits and no batch was processed for ``STALL_AFTER_S``.
+
+        A safety net, not a fix: a worker that says it is ready but does not consume
+        (seen rarely after kill -9 on the embedded broker, docs/RELIABILITY.md) turns
+        /healthz to 503, so Docker or Kubernetes restart it instead of letting alerts wait.
+        """
+        now = time.monotonic()
+        if waiting == 0:
+            self._progress_at = now
+            self._stalled_s = None
+            return
+        idle = now - self._progress_at
+        if idle >= STALL_AFTER_S:
+            if self._stalled_s is None:
+                log.warning("no batch processed for %.0f s while %d input records wait", idle, waiting)
+            self._stalled_s = idle
+
     def _observe(self) -> None:
         """Refresh gauges that are read rather than counted."""
         now = time.time()
@@ -320,6 +348,7 @@ class TilsynApp:
             assignment = consumer.assignment()
         except Exception:  # consumer not started yet
             return
+        waiting = 0
         for tp in assignment:
             hw = consumer.highwater(tp)
             if hw is None:
@@ -327,6 +356,9 @@ class TilsynApp:
             done = committed.get(tp)
             lag = hw - (done + 1 if done is not None else 0)
             metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, lag))
+            if lag > 0 and tp.topic in self._input_names:
+                waiting += lag
+        self._check_stall(waiting)
         open_by: dict[str, int] = {}
         open_counts = getattr(self.processor.engine.desk, "open_counts", None)
         if open_counts is not None:
