@@ -304,15 +304,18 @@ def memory(bootstrap: str, broker_url: str, prefix: str, steps: list[int], per: 
             try:
                 rec_s = w2.wait_ready(timeout=recovery_timeout, poll=0.1)
             except RuntimeError:
-                m = w2.metrics()
+                try:
+                    m = w2.metrics()
+                except OSError:  # Faust serves HTTP only after table recovery
+                    m = {}
                 out["recovery"] = {
                     "residents": done, "ready_after_s": None, "not_ready_within_s": recovery_timeout,
-                    "residents_tracked": metric_sum(m, "tilsyn_residents_tracked"),
-                    "table_rows": metric_sum(m, "tilsyn_table_rows"),
+                    "residents_tracked": metric_sum(m, "tilsyn_residents_tracked") if m else None,
+                    "table_rows": metric_sum(m, "tilsyn_table_rows") if m else None,
                     "rss_mib": round((rss_kib(w2.pid) or 0) / 1024, 1),
                 }
                 log(f"recovery: restarted worker NOT ready within {recovery_timeout:.0f} s "
-                    f"(table rows so far {out['recovery']['table_rows']:.0f})")
+                    f"(table rows so far: {out['recovery']['table_rows']})")
                 return out
             m = w2.metrics()
             out["recovery"] = {
