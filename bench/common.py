@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 
 from streams.admin import ensure_topics
 from streams.broker import free_port
+from streams.metrics import metric_sum, scrape
 from streams.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,28 +82,6 @@ async def produce(bootstrap: str, records: Iterable[tuple[str, bytes | None, byt
     finally:
         await producer.stop()
     return n
-
-
-def scrape(port: int) -> dict[str, float]:
-    """Prometheus text of a worker as {'name{labels}': value}."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:  # nosec B310
-        text = resp.read().decode()
-    samples: dict[str, float] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            samples[name] = float(value)
-    return samples
-
-
-def metric_sum(samples: dict[str, float], name: str, **labels: str) -> float:
-    total = 0.0
-    for key, value in samples.items():
-        if key.split("{", 1)[0] != name:
-            continue
-        if all(f'{k}="{v}"' in key for k, v in labels.items()):
-            total += value
-    return total
 
 
 @dataclass

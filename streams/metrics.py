@@ -88,3 +88,31 @@ BATCH_SIZE = Histogram(
     "tilsyn_batch_size_records", "Records handled per batch by the resident agent.",
     registry=REGISTRY, buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000),
 )
+
+
+def scrape(port: int, host: str = "127.0.0.1", timeout: float = 5.0) -> dict[str, float]:
+    """A worker's ``/metrics`` as ``{'name{labels}': value}`` (sample lines only).
+
+    Used by the tests, the benchmark and operators' scripts to read a running worker.
+    """
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=timeout) as resp:  # nosec B310
+        text = resp.read().decode()
+    samples: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
+def metric_sum(samples: dict[str, float], name: str, **labels: str) -> float:
+    """Sum of a metric's samples whose labels include ``labels``."""
+    total = 0.0
+    for key, value in samples.items():
+        if key.split("{", 1)[0] != name:
+            continue
+        if all(f'{k}="{v}"' in key for k, v in labels.items()):
+            total += value
+    return total

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from streams.metrics import metric_sum, scrape  # noqa: F401  (re-exported for tests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,27 +70,3 @@ async def read_all(bootstrap: str, topic: str, expect: int | None = None, timeou
         return out
     finally:
         await consumer.stop()
-
-
-def scrape(port: int) -> dict[str, float]:
-    """Prometheus text of a worker as {'name{labels}': value} (sample lines only)."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:  # nosec B310
-        text = resp.read().decode()
-    samples: dict[str, float] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            samples[name] = float(value)
-    return samples
-
-
-def metric_sum(samples: dict[str, float], name: str, **labels: str) -> float:
-    """Sum of a metric's samples whose labels include ``labels``."""
-    total = 0.0
-    for key, value in samples.items():
-        base = key.split("{", 1)[0]
-        if base != name:
-            continue
-        if all(f'{k}="{v}"' in key for k, v in labels.items()):
-            total += value
-    return total
