@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 STATE_TABLE = "resident-state"
 
 STALL_AFTER_S = 120.0
-"""Input waiting this long without a processed batch makes /healthz answer 503 (stalled)."""
+"""Default of ``TILSYN_STALL_AFTER_S``: input waiting this long without a processed batch
+makes /healthz answer 503 (stalled)."""
 
 
 def fhir_hooks() -> tuple[Any, Any]:
@@ -317,7 +318,7 @@ class TilsynApp:
             metrics.ALERT_LATENCY.labels(trigger="tick").observe(max(0.0, now - alert.time.timestamp()))
 
     def _check_stall(self, waiting: int) -> None:
-        """Mark the worker stalled when input waits and no batch was processed for ``STALL_AFTER_S``.
+        """Mark the worker stalled when input waits and no batch was processed for ``stall_after_s``.
 
         A safety net, not a fix: a worker that says it is ready but does not consume
         (seen rarely after kill -9 on the embedded broker, docs/RELIABILITY.md) turns
@@ -329,7 +330,7 @@ class TilsynApp:
             self._stalled_s = None
             return
         idle = now - self._progress_at
-        if idle >= STALL_AFTER_S:
+        if idle >= self.settings.stall_after_s:
             if self._stalled_s is None:
                 log.warning("no batch processed for %.0f s while %d input records wait", idle, waiting)
             self._stalled_s = idle

@@ -95,6 +95,9 @@ class Settings:
     tick_interval_s: float = 1.0
     state_flush_s: float = 0.5
     """How often changed resident states are written to the changelog (and input committed)."""
+    stall_after_s: float = 120.0
+    """Input waiting this long without a processed batch turns /healthz and /readyz to 503."""
+    """How often changed resident states are written to the changelog (and input committed)."""
     idle_grace_s: float = 120.0
     """wall clock: how long a partition may be silent before its time follows the wall clock."""
     fast_rebalance: bool = False
@@ -171,6 +174,7 @@ class Settings:
             "batch_within_s": float(get("BATCH_WITHIN_S", "0.05")),
             "tick_interval_s": float(get("TICK_INTERVAL_S", "1.0")),
             "state_flush_s": float(get("STATE_FLUSH_S", "0.5")),
+            "stall_after_s": float(get("STALL_AFTER_S", "120")),
             "idle_grace_s": float(get("IDLE_GRACE_S", "120")),
             "fast_rebalance": get("FAST_REBALANCE", "0") in ("1", "true", "yes"),
             "fhir_output": get("FHIR_OUTPUT", "0") in ("1", "true", "yes"),

@@ -61,6 +61,16 @@ class WorkerHandle:
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             return False
 
+    def healthy(self) -> bool:
+        """False only when the worker answers /healthz with an error (e.g. 503 stalled)."""
+        try:
+            with urllib.request.urlopen(self.url("/healthz"), timeout=2) as resp:  # nosec B310
+                return bool(resp.status == 200)
+        except urllib.error.HTTPError:
+            return False
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            return True  # not answering at all is for the process checks, not the watchdog
+
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -240,12 +240,21 @@ async def _group_done(bootstrap: str, group: str, topics: Sequence[str]) -> tupl
         await probe.stop()
 
 
-def wait_consumed(bootstrap: str, group: str, topics: Iterable[str], timeout: float = 120.0) -> float:
-    """Block until the group has committed every input record; returns seconds waited."""
+def wait_consumed(
+    bootstrap: str, group: str, topics: Iterable[str], timeout: float = 120.0,
+    watch: Callable[[], None] | None = None,
+) -> float:
+    """Block until the group has committed every input record; returns seconds waited.
+
+    ``watch`` is called on every poll: a test acting as the orchestrator restarts a
+    worker whose health check says it stalled.
+    """
     start = time.monotonic()
     topics = list(topics)
     remaining = -1
     while time.monotonic() - start < timeout:
+        if watch is not None:
+            watch()
         try:
             remaining, _ = asyncio.run(_group_done(bootstrap, group, topics))
         except Exception:  # coordinator moving, broker just thawed: ask again
@@ -459,15 +468,15 @@ class LoadProducer(threading.Thread):
             raise AssertionError(f"producer failed after {self.sent} records: {self.error!r}")
 
 
-def settle_and_compare(bootstrap: str, prefix: str, group: str, timeout: float = 180.0
-                       ) -> tuple[Verdict, Observed, int, float]:
+def settle_and_compare(bootstrap: str, prefix: str, group: str, timeout: float = 180.0,
+                       watch: Callable[[], None] | None = None) -> tuple[Verdict, Observed, int, float]:
     """Wait until the group consumed everything, then compare with an uninterrupted run.
 
     Returns the verdict, what was observed, the number of input records and the
     seconds it took the group to drain after the call.
     """
     topics = [CARE_CONTEXT, SENSOR_EVENTS]
-    drain_s = wait_consumed(bootstrap, group, [prefix + t for t in topics], timeout=timeout)
+    drain_s = wait_consumed(bootstrap, group, [prefix + t for t in topics], timeout=timeout, watch=watch)
     inputs = read_inputs(bootstrap, prefix, topics)
     expected = offline_alerts(inputs, TEST_PARTITIONS)
     observed = wait_alerts(bootstrap, prefix, expected, timeout=60)
