@@ -14,6 +14,7 @@ same detectors through :class:`agents.engine.Engine`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -77,13 +78,44 @@ class ResidentView:
 
 @dataclass(frozen=True, slots=True)
 class Parameter:
-    """A documented default threshold that a care context may override by name."""
+    """A documented default threshold that a care context may override by name.
+
+    ``minimum`` and ``maximum`` bound what an override may set. They are clinical or
+    practical limits, not the detector's arithmetic limits: a bathroom-stay limit of
+    0 min would alert on every visit, and a limit of a week would switch the pattern
+    off without anyone noticing. A care context with an override outside the range is
+    rejected at ingest (dead-letter naming parameter, value and range), and
+    :func:`value` clamps as the last guard.
+    """
 
     name: str
     default: float
     unit: str
     description: str
     source: str
+    minimum: float = field(kw_only=True)
+    maximum: float = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not self.minimum <= self.default <= self.maximum:
+            raise ValueError(f"parameter {self.name}: default {self.default} outside [{self.minimum}, {self.maximum}]")
+
+    def problem(self, v: float) -> str | None:
+        """Why ``v`` is not an acceptable override, or None when it is."""
+        if not math.isfinite(v) or not self.minimum <= v <= self.maximum:
+            return f"{self.name}={v:g} is outside the allowed range {self.minimum:g}-{self.maximum:g} {self.unit}"
+        return None
+
+    def clamp(self, v: float) -> float:
+        if not math.isfinite(v):
+            return self.default
+        return min(self.maximum, max(self.minimum, v))
+
+
+def value(view: ResidentView, p: Parameter) -> float:
+    """The resident's override of ``p`` (kept within its range), or its documented default."""
+    v = view.overrides.get(p.name)
+    return p.default if v is None else p.clamp(v)
 
 
 class Detector(Protocol[S]):

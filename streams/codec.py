@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
+from agents.types import Parameter
 from schemas.alerts import Acknowledgement
 from schemas.care import CareContext
 from schemas.inbound import ACKNOWLEDGEMENT, CARE_CONTEXT, RESIDENT_EVENT
 
 REASON_CODES = (
     "oversized", "bad_json", "schema", "national_id", "unknown_kind", "future_time",
-    "past_time", "late", "duplicate", "bad_key", "fhir", "unknown_override",
+    "past_time", "late", "duplicate", "bad_key", "fhir", "unknown_override", "override_range",
 )
 """Every reason code (bounded label set of tilsyn_invalid_records_total)."""
 
@@ -97,23 +99,45 @@ def decode_event(raw: bytes | None, wall_now: float | None, limits: Limits) -> t
 
 
 _QUESTIONNAIRE_PARAM = re.compile(r"^questionnaire_[a-z0-9]{1,24}_(alert|severity)$")
+_QUESTIONNAIRE_RANGES = {"alert": (0.0, 200.0), "severity": (1.0, 3.0)}
+"""Open-ended per-questionnaire overrides: a score limit within any published scale, a severity 1-3."""
 
 
-def decode_care(raw: bytes | None, limits: Limits, known_parameters: frozenset[str]) -> CareContext:
+def check_overrides(care: CareContext, known_parameters: Mapping[str, Parameter]) -> None:
+    """Every override must name a documented parameter and lie within its range.
+
+    A care context that breaks this is rejected whole (the resident keeps the previous
+    valid one): an override of 0 or 1e9 can silence a pattern or make it storm.
+    """
+    unknown: list[str] = []
+    out_of_range: list[str] = []
+    for name, v in sorted(care.overrides.items()):
+        p = known_parameters.get(name)
+        if p is not None:
+            problem = p.problem(v)
+            if problem:
+                out_of_range.append(problem)
+            continue
+        m = _QUESTIONNAIRE_PARAM.match(name)
+        if m is None:
+            unknown.append(name)
+            continue
+        lo, hi = _QUESTIONNAIRE_RANGES[m.group(1)]
+        if not lo <= v <= hi:
+            out_of_range.append(f"{name}={v:g} is outside the allowed range {lo:g}-{hi:g}")
+    if unknown:
+        raise DecodeError("unknown_override", f"overrides name unknown parameters: {', '.join(unknown)}")
+    if out_of_range:
+        raise DecodeError("override_range", "; ".join(out_of_range))
+
+
+def decode_care(raw: bytes | None, limits: Limits, known_parameters: Mapping[str, Parameter]) -> CareContext:
     data = check_size(raw, limits)
     try:
         care = CARE_CONTEXT.validate_json(data)
     except ValidationError as exc:
         raise explain(exc) from None
-    # per-questionnaire limits are open-ended: any questionnaire code may get its own
-    unknown = sorted(
-        name for name in care.overrides
-        if name not in known_parameters and not _QUESTIONNAIRE_PARAM.match(name)
-    )
-    if unknown:
-        raise DecodeError(
-            "unknown_override", f"overrides name unknown parameters: {', '.join(unknown)}"
-        )
+    check_overrides(care, known_parameters)
     return care
 
 

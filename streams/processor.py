@@ -135,7 +135,7 @@ class ResidentProcessor:
         self.states: dict[str, ResidentState] = {}
         self.partition_of: dict[str, int] = {}
         self.clocks: dict[int, PartitionClock] = {}
-        self.known_parameters = frozenset(all_parameters())
+        self.known_parameters = all_parameters()
 
     # -- state cache ------------------------------------------------------
     def state(self, resident_id: str) -> ResidentState:

@@ -8,7 +8,8 @@ practical reason, marked as a tilsyn default to be reviewed with the service.
 
 from __future__ import annotations
 
-from agents.types import Parameter, ResidentView
+from agents.types import Parameter
+from agents.types import value as value  # detectors import it from here
 
 LONG_LIE = (
     "Long lie after a fall (lying > 1 h) predicts serious injury and death "
@@ -36,10 +37,6 @@ DEVICE = "Vendor heartbeat intervals of home sensors are 10-60 min; tilsyn defau
 LOCAL = "tilsyn default (local convention; review with the service)"
 
 
-def value(view: ResidentView, p: Parameter) -> float:
-    """The resident's override of ``p``, or its documented default."""
-    return view.overrides.get(p.name, p.default)
-
 
 CLOSE_GRACE_S = 900.0
 """A day or night is evaluated this long after it ends, so events delivered late (the engine
@@ -50,33 +47,40 @@ RING_CAPACITY = 28
 
 # -- shared: personal baselines ------------------------------------------------------
 BASELINE_DAYS = Parameter(
-    "baseline_days", 14.0, "days", "How many recent valid days/nights form the personal baseline.", ROUTINE
+    "baseline_days", 14.0, "days", "How many recent valid days/nights form the personal baseline.", ROUTINE,
+    minimum=7, maximum=28,
 )
 BASELINE_MIN_DAYS = Parameter(
     "baseline_min_days", 7.0, "days",
     "Warm-up: daily patterns stay silent (and mornings use the fallback) until this many valid days.", ROUTINE,
+    minimum=3, maximum=28,
 )
 BASELINE_MAD_K = Parameter(
     "baseline_mad_k", 2.0, "scaled MADs", "A day deviates when beyond this many robust spreads from the median.",
     ROBUST,
+    minimum=1, maximum=5,
 )
 
 # -- 2 long bathroom stay -------------------------------------------------------------
 BATHROOM_STAY_LIMIT = Parameter(
     "bathroom_stay_limit_min", 45.0, "min",
     "Presence in the bathroom without motion elsewhere beyond this is a possible fall.", LONG_LIE + "; " + PRACTICE,
+    minimum=15, maximum=180,
 )
 
 # -- 3 no morning activity ------------------------------------------------------------
 MORNING_MARGIN = Parameter(
-    "morning_margin_min", 60.0, "min", "Alert this long after the resident's usual first activity.", PRACTICE
+    "morning_margin_min", 60.0, "min", "Alert this long after the resident's usual first activity.", PRACTICE,
+    minimum=15, maximum=240,
 )
 MORNING_FALLBACK = Parameter(
-    "morning_fallback_h", 10.0, "h (local)", "Usual first activity assumed until enough days are learned.", PRACTICE
+    "morning_fallback_h", 10.0, "h (local)", "Usual first activity assumed until enough days are learned.", PRACTICE,
+    minimum=5, maximum=13,
 )
 MORNING_FROM = Parameter(
     "morning_from_h", 4.0, "h (local)",
     "Activity before this local time is night activity, not the start of the day.", LOCAL,
+    minimum=2, maximum=8,
 )
 
 MORNING_CONFIRM = Parameter(
@@ -84,38 +88,54 @@ MORNING_CONFIRM = Parameter(
     "The day's first activity needs a second event outside bedroom, hallway and bathroom within this span: "
     "one lone motion report may be a passive-infrared false trigger (heat, sunlight, draught).",
     "Passive-infrared sensors report now and then without anyone there (heat, sunlight, draught); " + LOCAL,
+    minimum=5, maximum=120,
 )
 MORNING_UP_RECENT = Parameter(
     "morning_up_recent_min", 20.0, "min",
     "At the morning deadline the resident counts as up (out of bed, moving in bedroom, hallway or bathroom) "
     "when the newest activity is this recent and the bed mat does not report the bed occupied.",
     LOCAL + "; the morning routine (toilet, washing, dressing) takes 10-40 min before the kitchen",
+    minimum=5, maximum=90,
 )
 MORNING_UP_GRACE = Parameter(
     "morning_up_grace_min", 30.0, "min",
     "A resident seen up at the morning deadline gets this much longer to reach the rest of the home "
     "before the alert (once per morning).", LOCAL,
+    minimum=0, maximum=120,
 )
 
 # -- 4 daytime inactivity -------------------------------------------------------------
 INACTIVITY_LIMIT = Parameter(
-    "inactivity_limit_min", 240.0, "min", "No activity at home for this long during active hours.", PRACTICE
+    "inactivity_limit_min", 240.0, "min", "No activity at home for this long during active hours.", PRACTICE,
+    minimum=60, maximum=720,
 )
 INACTIVITY_HIGH_FACTOR = Parameter(
-    "inactivity_high_factor", 1.5, "x limit", "Inactivity this many times the limit is high severity.", LONG_LIE
+    "inactivity_high_factor", 1.5, "x limit", "Inactivity this many times the limit is high severity.", LONG_LIE,
+    minimum=1, maximum=4,
 )
-ACTIVE_FROM = Parameter("active_from_h", 8.0, "h (local)", "Start of the resident's active hours.", PRACTICE)
-ACTIVE_TO = Parameter("active_to_h", 22.0, "h (local)", "End of the resident's active hours.", PRACTICE)
+ACTIVE_FROM = Parameter(
+    "active_from_h", 8.0, "h (local)", "Start of the resident's active hours.", PRACTICE,
+    minimum=4, maximum=13,
+)
+ACTIVE_TO = Parameter(
+    "active_to_h", 22.0, "h (local)", "End of the resident's active hours.", PRACTICE,
+    minimum=16, maximum=24,
+)
 
 # -- 5, 6, 8 nights -------------------------------------------------------------------
-NIGHT_FROM = Parameter("night_from_h", 22.0, "h (local)", "Start of the night.", PRACTICE)
-NIGHT_TO = Parameter("night_to_h", 6.0, "h (local)", "End of the night.", PRACTICE)
+NIGHT_FROM = Parameter(
+    "night_from_h", 22.0, "h (local)", "Start of the night.", PRACTICE,
+    minimum=18, maximum=24,
+)
+NIGHT_TO = Parameter("night_to_h", 6.0, "h (local)", "End of the night.", PRACTICE, minimum=3, maximum=11)
 WANDERING_RETURN = Parameter(
     "wandering_return_min", 15.0, "min",
     "After the exit door opens at night, alert if the resident is not back inside within this.", DEMENTIA,
+    minimum=5, maximum=120,
 )
 BATHROOM_VISIT_GAP = Parameter(
-    "bathroom_visit_gap_min", 10.0, "min", "Bathroom events further apart than this are separate visits.", LOCAL
+    "bathroom_visit_gap_min", 10.0, "min", "Bathroom events further apart than this are separate visits.", LOCAL,
+    minimum=2, maximum=60,
 )
 NOCTURIA_MIN_INCREASE = Parameter(
     "nocturia_min_increase", 0.75, "visits",
@@ -123,16 +143,19 @@ NOCTURIA_MIN_INCREASE = Parameter(
     "(the larger of median and mean of the last baseline_days nights before the raised run).",
     NOCTURIA + "; night voids are small counts (0-2 a night), so the level uses the mean as well as the "
     "median, and the alert rests on the excess summed over nights, not on one night's spread",
+    minimum=0.25, maximum=5,
 )
 NOCTURIA_NIGHTS = Parameter(
     "nocturia_nights", 2.0, "nights",
     "Raised nights in a row for the fast alert (nocturia_excess_fast); one more night for the slow one "
     "(nocturia_excess).", NOCTURIA,
+    minimum=1, maximum=7,
 )
 NOCTURIA_EXCESS_FAST = Parameter(
     "nocturia_excess_fast", 5.0, "visits",
     "Alert after nocturia_nights raised nights when together they exceed the usual level by this many visits "
     "(e.g. 4 and 4 against usually 1).", NOCTURIA,
+    minimum=1, maximum=20,
 )
 NOCTURIA_EXCESS = Parameter(
     "nocturia_excess", 4.0, "visits",
@@ -140,51 +163,68 @@ NOCTURIA_EXCESS = Parameter(
     "visits (e.g. 2, 3, 2 against usually 1): a smaller but persistent rise. Checked on the cohort "
     "simulator: one night more catches the +1-2 rises without alerting on two chance nights.",
     NOCTURIA,
+    minimum=1, maximum=20,
 )
 
 SLEEP_MIN_INCREASE = Parameter(
     "sleep_min_increase", 2.0, "bed exits", "A night is restless only at least this many bed exits above the median.",
     ROUTINE,
+    minimum=1, maximum=10,
 )
-SLEEP_NIGHTS = Parameter("sleep_nights", 3.0, "nights", "Consecutive restless nights before alerting.", ROUTINE)
+SLEEP_NIGHTS = Parameter(
+    "sleep_nights", 3.0, "nights", "Consecutive restless nights before alerting.", ROUTINE,
+    minimum=1, maximum=7,
+)
 
 # -- 7 activity decline ---------------------------------------------------------------
 DECLINE_FRAC = Parameter(
     "activity_decline_frac", 0.3, "fraction",
     "A day is low when its activity count is at least this fraction below the median (and beyond k MADs).",
     ROUTINE,
+    minimum=0.1, maximum=0.9,
 )
 DECLINE_ROOMS = Parameter(
     "activity_rooms_drop", 2.0, "rooms", "A day is low when this many fewer distinct rooms were used than usual.",
     ROUTINE,
+    minimum=1, maximum=6,
 )
-DECLINE_DAYS = Parameter("activity_decline_days", 3.0, "days", "Consecutive low days before alerting.", ROUTINE)
+DECLINE_DAYS = Parameter(
+    "activity_decline_days", 3.0, "days", "Consecutive low days before alerting.", ROUTINE,
+    minimum=1, maximum=14,
+)
 
 # -- 9 social isolation ---------------------------------------------------------------
 SOCIAL_WINDOW = Parameter(
     "social_window_days", 14.0, "days", "Recent window of outings and contacts compared with the days before.",
     ISOLATION,
+    minimum=7, maximum=28,
 )
 SOCIAL_DROP = Parameter(
-    "social_drop_frac", 0.5, "fraction", "Alert when outings+contacts in the window fell by this fraction.", ISOLATION
+    "social_drop_frac", 0.5, "fraction", "Alert when outings+contacts in the window fell by this fraction.", ISOLATION,
+    minimum=0.1, maximum=0.9,
 )
 SOCIAL_NONE_DAYS = Parameter(
-    "social_none_days", 7.0, "days", "No outing and no social contact for this many days at home.", ISOLATION
+    "social_none_days", 7.0, "days", "No outing and no social contact for this many days at home.", ISOLATION,
+    minimum=2, maximum=28,
 )
 OUTING_MIN = Parameter(
-    "outing_min_min", 10.0, "min", "Out of the flat at least this long (exit door, then no indoor activity).", LOCAL
+    "outing_min_min", 10.0, "min", "Out of the flat at least this long (exit door, then no indoor activity).", LOCAL,
+    minimum=5, maximum=240,
 )
 UCLA3_LONELY = Parameter(
     "social_ucla3_lonely", 6.0, "points (3-9)", "UCLA-3 loneliness score at or above this strengthens the alert.",
     ISOLATION,
+    minimum=3, maximum=9,
 )
 
 # -- 10 device health -----------------------------------------------------------------
 DEVICE_SILENT_AFTER = Parameter(
-    "device_silent_after_min", 120.0, "min", "A sensor with no event or heartbeat for this long is silent.", DEVICE
+    "device_silent_after_min", 120.0, "min", "A sensor with no event or heartbeat for this long is silent.", DEVICE,
+    minimum=30, maximum=2880,
 )
 LOW_BATTERY = Parameter(
-    "low_battery_pct", 15.0, "%", "Battery below this needs replacing before the sensor stops.", DEVICE
+    "low_battery_pct", 15.0, "%", "Battery below this needs replacing before the sensor stops.", DEVICE,
+    minimum=5, maximum=50,
 )
 
 SOCIAL_MIN_BASELINE = 2.0
