@@ -115,10 +115,23 @@ class Alert(StrictModel):
     type: AlertType
     category: Category
     severity: Severity
-    notification: Literal["initial", "escalation", "reminder", "update"] = "initial"
-    escalation_of: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{8,80}$")] | None = Field(
-        default=None, description="alert_id of the original alert."
+    notification: Literal["initial", "escalation", "reminder", "repeat", "handover", "status"] = Field(
+        default="initial",
+        description=(
+            "initial: first notice; escalation: the next step of the chain after no acknowledgement; "
+            "reminder: still not acknowledged; repeat: the pattern happened again while the alert is open "
+            "(e.g. the alarm was pressed again); handover: an open alert handed to the incoming shift; "
+            "status: the alert's lifecycle changed (see status, status_by, status_at)."
+        ),
     )
+    escalation_of: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{8,80}$")] | None = Field(
+        default=None, description="alert_id of the original alert (every notification but the initial one)."
+    )
+    status: Literal["open", "acknowledged", "resolved", "false_alarm"] = Field(
+        default="open", description="Lifecycle of the original alert when this notification was made."
+    )
+    status_by: TeamId | None = Field(default=None, description="Team whose acknowledgement set the status.")
+    status_at: AwareDatetime | None = Field(default=None, description="When that acknowledgement was made.")
     recipient: Recipient
     municipality: str | None = None
     vkp_service: VkpService
@@ -133,8 +146,10 @@ class Alert(StrictModel):
 
     @model_validator(mode="after")
     def _escalation_refers(self) -> Alert:
-        if (self.notification in ("escalation", "reminder")) != (self.escalation_of is not None):
-            raise ValueError("escalation_of is set exactly for escalations and reminders")
+        if (self.notification != "initial") != (self.escalation_of is not None):
+            raise ValueError("escalation_of is set exactly for notifications after the initial one")
+        if (self.status == "open") != (self.status_by is None) or (self.status_by is None) != (self.status_at is None):
+            raise ValueError("status_by and status_at are set exactly when the status is not open")
         return self
 
 

@@ -8,8 +8,8 @@ fields and rules but never repeats the payload (it may hold personal data).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError

@@ -18,7 +18,7 @@ def format_alert(alert: Alert, lang: str = "en", colour: bool = True) -> str:
     title = kind.title_nb if lang == "nb" else kind.title_en
     when = alert.time.astimezone(_OSLO).strftime("%a %H:%M")
     sev = (_SEVERITY if colour else _PLAIN)[alert.severity.value]
-    note = {"escalation": " [ESCALATED]", "reminder": " [REMINDER]", "update": " [UPDATE]"}.get(
+    note = {"escalation": " [ESCALATED]", "reminder": " [REMINDER]", "repeat": " [REPEAT]", "handover": " [HANDOVER]", "status": " [STATUS]"}.get(
         alert.notification, ""
     )
     evidence = alert.evidence[0].nb if lang == "nb" else alert.evidence[0].en

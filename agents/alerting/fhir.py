@@ -54,12 +54,12 @@ SEVERITY: dict[Severity, str] = {Severity.HIGH: "high", Severity.MEDIUM: "modera
 """tilsyn severity -> FHIR DetectedIssue severity (http://hl7.org/fhir/detectedissue-severity)."""
 
 STATUS: dict[str, str] = {
-    "initial": "preliminary",
-    "escalation": "preliminary",
-    "reminder": "preliminary",
-    "update": "final",
+    "open": "preliminary",
+    "acknowledged": "preliminary",
+    "resolved": "final",
+    "false_alarm": "entered-in-error",
 }
-"""Alert notification -> DetectedIssue status (an automated finding is preliminary until reviewed)."""
+"""Alert lifecycle -> DetectedIssue status (an automated finding is preliminary until reviewed)."""
 
 _NAMESPACE = uuid.UUID("5b0c4a4e-6f0c-4d43-9a57-3c1a1f0e2b11")
 _INT32 = (-(2**31), 2**31 - 1)
@@ -145,7 +145,7 @@ def detected_issue(alert: Alert) -> dict[str, Any]:
         "language": "nb",
         "extension": ext,
         "identifier": [{"system": ALERT_ID_SYSTEM, "value": alert.alert_id}],
-        "status": STATUS[alert.notification],
+        "status": STATUS[alert.status],
         "code": {
             "coding": [_coding(ALERT_TYPE_SYSTEM, alert.type.value, kind.title_nb)],
             "text": kind.title_nb,

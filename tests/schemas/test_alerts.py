@@ -62,20 +62,20 @@ def test_escalation_and_reminder_refer_to_the_original(notification: str) -> Non
 
 @pytest.mark.parametrize("notification", ["escalation", "reminder"])
 def test_escalation_without_original_is_refused(notification: str) -> None:
-    assert "escalation_of is set exactly for escalations and reminders" in rejected(
+    assert "escalation_of is set exactly for notifications after the initial one" in rejected(
         ALERT, alert(notification=notification)
     )
 
 
-@pytest.mark.parametrize("notification", ["initial", "update"])
+@pytest.mark.parametrize("notification", ["initial"])
 def test_escalation_of_on_a_first_alert_is_refused(notification: str) -> None:
-    assert "escalation_of is set exactly for escalations and reminders" in rejected(
+    assert "escalation_of is set exactly for notifications after the initial one" in rejected(
         ALERT, alert(notification=notification, escalation_of="weight_gain-r-001-e0")
     )
 
 
 def test_unknown_notification_is_refused() -> None:
-    assert "notification: Input should be 'initial', 'escalation', 'reminder' or 'update'" in rejected(
+    assert "notification: Input should be 'initial', 'escalation', 'reminder', 'repeat', 'handover' or 'status'" in rejected(
         ALERT, alert(notification="cancel")
     )
 
@@ -183,3 +183,12 @@ def test_acknowledgement_required_fields(field: str) -> None:
     data = dict(VALID_ACK)
     del data[field]
     assert f"{field}: Field required" in rejected(ACK, data)
+
+
+def test_a_status_notification_names_who_set_it_and_when() -> None:
+    assert "status_by and status_at are set exactly when the status is not open" in rejected(
+        ALERT, alert(notification="status", escalation_of="weight_gain-r-001-e0", status="resolved")
+    )
+    assert "status_by and status_at are set exactly when the status is not open" in rejected(
+        ALERT, alert(status_by="hc-1", status_at="2026-01-01T00:00:00+00:00")
+    )

@@ -172,8 +172,11 @@ def test_severity_maps_to_fhir_detectedissue_severity(severity: Severity, fhir: 
     assert _issue(_alert(severity=severity)).severity == fhir
 
 
-def test_update_is_final() -> None:
-    assert _issue(_alert(notification="update")).status == "final"
+def test_resolved_is_final_and_false_alarm_entered_in_error() -> None:
+    closed = {"notification": "status", "escalation_of": "fall_detected-r-001-20240301", "status_by": "rsc-vestfold",
+              "status_at": T0 + timedelta(minutes=3)}
+    assert _issue(_alert(**closed, status="resolved")).status == "final"
+    assert _issue(_alert(**closed, status="false_alarm")).status == "entered-in-error"
 
 
 @pytest.mark.parametrize("alert_type", list(AlertType))
