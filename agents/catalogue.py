@@ -77,6 +77,9 @@ CATALOGUE: dict[AlertType, AlertKind] = {
         _D, VkpService.MD, "Medisin ikke tatt", "Medication not taken"
     ),
     AlertType.DATA_QUALITY: AlertKind(_T, VkpService.DHO, "Datakvalitet", "Data quality"),
+    AlertType.PATTERN_DISABLED: AlertKind(
+        _T, VkpService.DT, "Mønster slått av for beboeren", "Pattern switched off for the resident"
+    ),
 }
 
 assert set(CATALOGUE) == set(AlertType), "every AlertType needs a catalogue entry"  # nosec B101

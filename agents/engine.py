@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from agents.alerting.desk import AckOutcome, AlertDesk
+from agents.catalogue import CATALOGUE
 from agents.registry import all_detectors
 from agents.types import AlertCandidate, Detector, ResidentView
-from schemas.alerts import Acknowledgement, Alert
+from schemas.alerts import Acknowledgement, Alert, AlertType, Evidence, Recipient, RecipientKind, Severity
 from schemas.care import CareContext
 from schemas.events import SENSOR_KINDS
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LATENESS_S = 600.0
 """Events up to 10 min older than the resident's newest event are still used (out-of-order
@@ -31,6 +36,17 @@ _SENSOR = frozenset(SENSOR_KINDS)
 
 SEEN_IDS = 64
 """How many recent event ids per resident are remembered to drop duplicates."""
+
+SAFETY_KINDS = frozenset({"alarm_button", "fall"})
+"""Events that are an alert by themselves: handled first, never held back by anything else."""
+
+TICK_STEP_S = 1.0
+"""When a deadline does not move after its tick, :meth:`Engine.advance` retries this much later: the
+live worker's tick interval, so replay and live fire such patterns at the same second."""
+
+MAX_ADVANCE_STEPS = 10_000
+"""Deadlines one :meth:`Engine.advance` call may step through (a bound, not a setting: a resident's
+daily patterns have a few deadlines a day; ten thousand covers years of absence)."""
 
 
 def event_id_hash(event_id: str) -> int:
@@ -69,6 +85,10 @@ class ResidentState:
     dues: dict[str, float] = field(default_factory=dict)
     """Each ticking detector's (and the desk's, under "") next deadline; not stored, rebuilt on load."""
     view: ResidentView | None = None
+    faults: dict[str, str] = field(default_factory=dict)
+    """Detector name → why it is switched off for this resident (it raised); cleared by a new care context."""
+    pending: list[AlertCandidate] = field(default_factory=list)
+    """Fault notices found outside a step or tick (a failing ``due``); routed at the next tick. Not stored."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -88,7 +108,10 @@ class Engine:
         lateness_s: how far behind its newest event a resident's event may arrive.
     """
 
-    __slots__ = ("_by_kind", "_tickers", "_ticking_by_kind", "default_tz", "desk", "detectors", "lateness_s")
+    __slots__ = (
+        "_by_kind", "_safety_names", "_tickers", "_ticking_by_kind",
+        "default_tz", "desk", "detectors", "lateness_s",
+    )
 
     def __init__(
         self,
@@ -109,6 +132,9 @@ class Engine:
         self._tickers = tuple(d for d in self.detectors if d.ticks)
         # after an event only the detectors that saw it can have moved their deadline
         self._ticking_by_kind = {k: tuple(d for d in v if d.ticks) for k, v in self._by_kind.items()}
+        self._safety_names = frozenset(
+            d.name for d in self.detectors if d.kinds and d.kinds <= SAFETY_KINDS and not d.ticks
+        )
 
     # -- state ------------------------------------------------------------
     def new_state(self, resident_id: str) -> ResidentState:
@@ -134,6 +160,7 @@ class Engine:
                 "c": state.care.model_dump(mode="json") if state.care is not None else None,
                 "d": {d.name: d.dump(state.detectors[d.name]) for d in self.detectors},
                 "b": self.desk.dump(state.book),
+                **({"f": state.faults} if state.faults else {}),
             }
         )
 
@@ -147,29 +174,58 @@ class Engine:
             dho_watermark=data["wd"] if data.get("wd") is not None else -math.inf,
             seen=_unpack(data["s"]),
             care=care,
-            detectors={
-                d.name: d.load(stored[d.name]) if d.name in stored else d.initial() for d in self.detectors
-            },
+            detectors={},
             book=self.desk.load(data["b"]),
+            faults=dict(data.get("f") or {}),
         )
+        for d in self.detectors:
+            try:
+                state.detectors[d.name] = d.load(stored[d.name]) if d.name in stored else d.initial()
+            except Exception as exc:  # a stored state this version cannot read: start that pattern afresh
+                log.warning("stored state of detector %s unreadable (%s); restarted", d.name, type(exc).__name__)
+                state.detectors[d.name] = d.initial()
         self._refresh_due(state)
         return state
 
     # -- inputs -----------------------------------------------------------
-    def on_care(self, state: ResidentState, care: CareContext | None) -> None:
-        """A new care context (or its deletion) for the resident."""
+    def on_care(self, state: ResidentState, care: CareContext | None) -> Rejected | None:
+        """A new care context (or its deletion) for the resident.
+
+        Care contexts are ordered by ``updated_at``: one older than the context in force is
+        refused (a compacted topic or a replaying care system may deliver an old version last).
+        A new valid context also switches detectors that failed back on, from a fresh state.
+        """
+        if care is not None and state.care is not None and care.updated_at < state.care.updated_at:
+            return Rejected(
+                "stale_care_context",
+                f"care context updated_at {care.updated_at.isoformat()} is older than the one in force "
+                f"({state.care.updated_at.isoformat()})",
+            )
         state.care = care
         state.view = None
+        if state.faults:
+            for d in self.detectors:
+                if d.name in state.faults:
+                    state.detectors[d.name] = d.initial()
+            state.faults.clear()
         self._refresh_due(state)
+        return None
 
     def on_event(self, state: ResidentState, event: Any, t: float) -> tuple[list[Alert], Rejected | None]:
-        """Feed one validated sensor or DHO event at event time ``t`` (epoch seconds)."""
+        """Feed one validated sensor or DHO event at event time ``t`` (epoch seconds).
+
+        A safety alarm or fall goes to the alert desk before anything else runs, and is never
+        rejected as late: a press delayed by a flaky link is still a press. Every other detector
+        runs isolated (see :meth:`_guard`).
+        """
         h = event_id_hash(event.event_id)
         if h in state.seen:
             return [], Rejected("duplicate", f"duplicate event id (seen among the last {SEEN_IDS})")
         sensor = event.kind in _SENSOR
         newest = state.watermark if sensor else state.dho_watermark
-        if t < newest - self.lateness_s:
+        late = t < newest - self.lateness_s
+        safety = event.kind in SAFETY_KINDS
+        if late and not safety:
             return [], Rejected(
                 "late", f"event is {newest - t:.0f} s older than the resident's newest "
                 f"{'sensor' if sensor else 'DHO'} event (allowed lateness {self.lateness_s:.0f} s)"
@@ -177,34 +233,41 @@ class Engine:
         state.seen.append(h)
         if len(state.seen) > SEEN_IDS:
             del state.seen[0]
+        view = self.view(state)
         alerts: list[Alert] = []
+        if safety:
+            alerts = self._safety_first(state, view, event, t)
+            if late:  # alerted; too old to tell the other detectors anything
+                return alerts, None
         if sensor:
             # absence patterns due before this sensor event fire first, at their own time
             # (a DHO reading says nothing about the home's sensors having been quiet)
             if t >= state.due:
-                alerts = self.on_tick(state, t)
+                alerts.extend(self.advance(state, t))
             if t > state.watermark:
                 state.watermark = t
         elif t > state.dho_watermark:
             state.dho_watermark = t
-        view = self.view(state)
         candidates: list[AlertCandidate] = []
         dets = state.detectors
+        faults = state.faults
         for det in self._by_kind.get(event.kind, ()):
-            dets[det.name], found = det.step(dets[det.name], event, t, view)
+            if det.name in faults or (safety and det.name in self._safety_names):
+                continue
+            found = self._guard(state, det, t, det.step, dets[det.name], event, t, view)
             if found:
                 candidates.extend(found)
         dues = state.dues
         if candidates:
-            state.book, routed = self.desk.on_candidates(state.book, view, candidates, t)
-            alerts.extend(routed)
+            alerts.extend(self._route(state, view, candidates, t))
+        if candidates or safety:
             dues[""] = self.desk.due(state.book)
         if not dues:
             self._refresh_due(state)
         else:
             for det in self._ticking_by_kind.get(event.kind, ()):
-                dues[det.name] = det.due(dets[det.name], view)
-            state.due = min(dues.values())
+                dues[det.name] = self._due(state, det, view)
+            state.due = -math.inf if state.pending else min(dues.values())
         return alerts, None
 
     def on_ack(self, state: ResidentState, ack: Acknowledgement) -> tuple[list[Alert], AckOutcome]:
@@ -213,40 +276,165 @@ class Engine:
         self._refresh_due(state)
         return alerts, outcome
 
+    def advance(self, state: ResidentState, now: float) -> list[Alert]:
+        """Move the resident's event time on to ``now``, ticking at each deadline in order.
+
+        Every absence pattern and escalation fires at its own deadline with the facts of
+        that moment, whether the shell ticks every second (live), jumps from record to
+        record or runs on to an end time (offline replay): live and replay agree.
+        """
+        alerts: list[Alert] = []
+        at = -math.inf
+        retried = False
+        for _ in range(MAX_ADVANCE_STEPS):
+            due = state.due
+            if due > now:
+                break
+            if not math.isfinite(due):  # "as soon as possible" (or a fault notice waiting)
+                at = max(at, now)
+            elif due > at:
+                at, retried = due, False
+            elif not retried and at < now:
+                # the deadline did not move: a detector whose ``due`` is a little early (it fires
+                # strictly after its limit); try once a second later, as the live worker's tick would
+                at, retried = min(now, at + TICK_STEP_S), True
+            elif at < now:
+                at = now  # still stuck: a ``due`` that only says "maybe"; catch up in one step
+            else:
+                break
+            alerts.extend(self.on_tick(state, at))
+        return alerts
+
     def on_tick(self, state: ResidentState, now: float) -> list[Alert]:
-        """Event time moved on to ``now`` without an event for this resident."""
+        """Event time moved on to ``now`` without an event for this resident (one step; see :meth:`advance`)."""
         if now < state.due:
             return []
         view = self.view(state)
-        candidates: list[AlertCandidate] = []
+        candidates: list[AlertCandidate] = state.pending
+        state.pending = []
         dets = state.detectors
+        faults = state.faults
         for det in self._tickers:
-            dets[det.name], found = det.tick(dets[det.name], now, view)
+            if det.name in faults:
+                continue
+            found = self._guard(state, det, now, det.tick, dets[det.name], now, view)
             if found:
                 candidates.extend(found)
         alerts: list[Alert] = []
         if candidates:
             candidates.sort(key=lambda c: (c.time, c.type))
-            state.book, alerts = self.desk.on_candidates(state.book, view, candidates, now)
-        state.book, more = self.desk.tick(state.book, view, now)
+            alerts = self._route(state, view, candidates, now)
+        try:
+            state.book, more = self.desk.tick(state.book, view, now)
+        except Exception as exc:
+            log.error("alert desk failed on a tick (%s); escalations of this resident wait", type(exc).__name__)
+            more = []
         alerts.extend(more)
         self._refresh_due(state)
         return alerts
 
+    # -- isolation ------------------------------------------------------------
+    def _guard(
+        self, state: ResidentState, det: Detector[Any], t: float,
+        call: Callable[..., tuple[Any, list[AlertCandidate]]], *args: Any,
+    ) -> list[AlertCandidate]:
+        """Run one detector call; if it raises, switch that detector off for this resident.
+
+        The failure is logged once (detector and error type, no resident data), the
+        detector's state is reset, and a technical ``pattern_disabled`` alert says which
+        pattern is off and why. Every other detector keeps running on the same event.
+        """
+        try:
+            new_state, found = call(*args)
+        except Exception as exc:
+            return [self._disable(state, det, exc, t)]
+        state.detectors[det.name] = new_state
+        return found
+
+    def _due(self, state: ResidentState, det: Detector[Any], view: ResidentView) -> float:
+        if det.name in state.faults:
+            return math.inf
+        try:
+            due = det.due(state.detectors[det.name], view)
+        except Exception as exc:
+            state.pending.append(self._disable(state, det, exc, state.watermark))
+            return math.inf
+        return due if due == due else math.inf  # NaN would stall every comparison
+
+    def _disable(self, state: ResidentState, det: Detector[Any], exc: Exception, t: float) -> AlertCandidate:
+        reason = f"{type(exc).__name__}: {str(exc)[:160]}" if str(exc) else type(exc).__name__
+        log.warning("detector %s failed (%s) and is switched off for one resident", det.name, type(exc).__name__)
+        state.faults[det.name] = reason
+        state.detectors[det.name] = det.initial()
+        when = t if math.isfinite(t) else 0.0
+        return AlertCandidate(
+            AlertType.PATTERN_DISABLED, Severity.MEDIUM, when, when,
+            f"Mønsteret «{det.name}» er slått av for denne beboeren etter en feil ({reason}). "
+            "De andre mønstrene virker som før. Rett oppsettet (omsorgskonteksten) eller meld feilen.",
+            f"Pattern '{det.name}' is switched off for this resident after an error ({reason}). "
+            "Every other pattern runs as before. Correct the set-up (care context) or report the fault.",
+            {"detector": det.name, "error": type(exc).__name__},
+            episode_key=det.name,
+        )
+
+    def _safety_first(self, state: ResidentState, view: ResidentView, event: Any, t: float) -> list[Alert]:
+        """A press or fall becomes an alert before any other detector or deadline runs."""
+        candidates: list[AlertCandidate] = []
+        for det in self._by_kind.get(event.kind, ()):
+            if det.name in self._safety_names:
+                candidates.extend(self._guard(state, det, t, det.step, state.detectors[det.name], event, t, view))
+        if not any(c.type in _SAFETY_TYPES for c in candidates):
+            candidates.append(_bare_safety_candidate(event, t))
+        return self._route(state, view, candidates, t)
+
+    def _route(
+        self, state: ResidentState, view: ResidentView, candidates: list[AlertCandidate], now: float
+    ) -> list[Alert]:
+        """The desk routes the candidates; if it fails, safety findings still go out on a fixed route."""
+        try:
+            state.book, alerts = self.desk.on_candidates(state.book, view, candidates, now)
+        except Exception as exc:
+            log.error("alert desk failed (%s); safety findings sent on the fixed route", type(exc).__name__)
+            return [_fallback_alert(view, c, self.desk) for c in candidates if c.type in _SAFETY_TYPES]
+        return alerts
+
     def _refresh_due(self, state: ResidentState) -> None:
         view = self.view(state)
-        dets = state.detectors
         dues = state.dues
-        dues[""] = self.desk.due(state.book)
+        try:
+            dues[""] = self.desk.due(state.book)
+        except Exception:
+            dues[""] = math.inf
         for det in self._tickers:
-            dues[det.name] = det.due(dets[det.name], view)
-        state.due = min(dues.values())
+            dues[det.name] = self._due(state, det, view)
+        state.due = -math.inf if state.pending else min(dues.values())
 
 
-def tick_all(engine: Engine, states: Iterable[ResidentState], now: float) -> list[Alert]:
-    """Tick every resident whose next deadline has come (used by replay and the worker)."""
-    out: list[Alert] = []
-    for state in states:
-        if now >= state.due:
-            out.extend(engine.on_tick(state, now))
-    return out
+_SAFETY_TYPES = frozenset({AlertType.SAFETY_ALARM, AlertType.FALL_DETECTED})
+
+
+def _bare_safety_candidate(event: Any, t: float) -> AlertCandidate:
+    """The alert a press or fall gets when its detector failed: plain, but never missing."""
+    fall = event.kind == "fall"
+    return AlertCandidate(
+        AlertType.FALL_DETECTED if fall else AlertType.SAFETY_ALARM, Severity.HIGH, t, t,
+        "Fallsensoren meldte fall." if fall else "Trygghetsalarmen ble utløst.",
+        "Fall detector reported a fall." if fall else "Safety alarm pressed.",
+        {"device_id": event.device_id},
+    )
+
+
+def _fallback_alert(view: ResidentView, c: AlertCandidate, desk: AlertDesk) -> Alert:
+    """A safety alert built without the desk: to the resident's response centre, id as the desk would give."""
+    from agents.alerting.ids import alert_id
+
+    kind = CATALOGUE[c.type]
+    team = view.care.response_centre if view.care is not None else desk.rules.defaults[RecipientKind.RESPONSE_CENTRE]
+    return Alert(
+        alert_id=alert_id(view.resident_id, c.type, c.episode_start, c.episode_key),
+        resident_id=view.resident_id, type=c.type, category=kind.category, severity=c.severity,
+        recipient=Recipient(kind=RecipientKind.RESPONSE_CENTRE, team_id=team),
+        municipality=view.care.municipality if view.care else None, vkp_service=kind.service,
+        episode_start=datetime.fromtimestamp(c.episode_start, UTC), time=datetime.fromtimestamp(c.time, UTC),
+        evidence=(Evidence(nb=c.evidence_nb, en=c.evidence_en),), details=dict(c.details),
+    )

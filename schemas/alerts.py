@@ -60,6 +60,8 @@ class AlertType(StrEnum):
     QUESTIONNAIRE_SCORE = "questionnaire_score"
     MISSED_MEDICATION = "missed_medication"
     DATA_QUALITY = "data_quality"
+    # the engine itself
+    PATTERN_DISABLED = "pattern_disabled"
 
 
 class RecipientKind(StrEnum):

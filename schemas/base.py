@@ -7,9 +7,10 @@ parser, which accepts ISO-8601 strings for timestamps even in strict mode.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -61,7 +62,18 @@ TeamId = Annotated[
 ]
 
 
+_NOT_A_ZONE = frozenset({"localtime", "Factory", "posixrules"})
+"""Names some tz databases carry that are not places: ``localtime`` is whatever the host says."""
+
+
+@functools.cache
+def _iana_zones() -> frozenset[str]:
+    return frozenset(available_timezones()) - _NOT_A_ZONE
+
+
 def _check_time_zone(value: str) -> str:
+    if value not in _iana_zones():
+        raise ValueError(f"unknown IANA time zone {value!r} (a place name such as Europe/Oslo)")
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:

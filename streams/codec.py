@@ -12,16 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from agents.types import Parameter
 from schemas.alerts import Acknowledgement
+from schemas.base import ResidentId
 from schemas.care import CareContext
 from schemas.inbound import ACKNOWLEDGEMENT, CARE_CONTEXT, RESIDENT_EVENT
 
 REASON_CODES = (
     "oversized", "bad_json", "schema", "national_id", "unknown_kind", "future_time",
     "past_time", "late", "duplicate", "bad_key", "fhir", "unknown_override", "override_range",
+    "implausible_time", "stale_care_context", "forged_header",
 )
 """Every reason code (bounded label set of tilsyn_invalid_records_total)."""
 
@@ -33,6 +35,14 @@ class DecodeError(ValueError):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+
+
+class ClockFault(DecodeError):
+    """A valid event whose device time cannot be used; ``event`` lets a safety alarm still be alerted."""
+
+    def __init__(self, code: str, reason: str, event: Any) -> None:
+        super().__init__(code, reason)
+        self.event = event
 
 
 def explain(exc: ValidationError, limit: int = 5) -> DecodeError:
@@ -61,6 +71,15 @@ class Limits:
     max_record_bytes: int = 64 * 1024
     max_future_skew_s: float = 600.0
     max_past_age_s: float | None = 7 * 24 * 3600.0
+    max_event_jump_s: float = 14 * 24 * 3600.0
+    """Event-clock mode (simulated or replayed time): a record this far ahead of its partition's event
+    time is a wrong device clock. Two weeks: a home may well be silent for a holiday."""
+
+
+EARLIEST_PLAUSIBLE = 946_684_800.0
+"""2000-01-01T00:00Z: no welfare-technology record is older; earlier means a clock that was never set."""
+LATEST_PLAUSIBLE = 4_102_444_800.0
+"""2100-01-01T00:00Z: later is a clock gone wrong, whatever the reference clock says."""
 
 
 def check_size(raw: bytes | None, limits: Limits) -> bytes:
@@ -81,13 +100,19 @@ def decode_event(raw: bytes | None, wall_now: float | None, limits: Limits) -> t
     except ValidationError as exc:
         raise explain(exc) from None
     t = event.time.timestamp()
+    if not EARLIEST_PLAUSIBLE <= t < LATEST_PLAUSIBLE:
+        raise ClockFault(
+            "implausible_time", f"event time {event.time.isoformat()} is outside 2000-2100: device clock not set",
+            event,
+        )
     if wall_now is not None:
         ahead = t - wall_now
         if ahead > limits.max_future_skew_s:
-            raise DecodeError(
+            raise ClockFault(
                 "future_time",
                 f"event time is {ahead:.0f} s ahead of the clock (allowed {limits.max_future_skew_s:.0f} s): "
                 "device clock wrong",
+                event,
             )
         if limits.max_past_age_s is not None and -ahead > limits.max_past_age_s:
             raise DecodeError(
@@ -139,6 +164,21 @@ def decode_care(raw: bytes | None, limits: Limits, known_parameters: Mapping[str
         raise explain(exc) from None
     check_overrides(care, known_parameters)
     return care
+
+
+_RESIDENT_KEY: TypeAdapter[str] = TypeAdapter(ResidentId)
+
+
+def tombstone_key(key: bytes | None) -> str:
+    """The resident id a care-context tombstone deletes; a missing or invalid key is an error."""
+    if not key:
+        raise DecodeError("bad_key", "care-context tombstone without a key: nothing to delete")
+    try:
+        return _RESIDENT_KEY.validate_python(key.decode("utf-8"))
+    except (UnicodeDecodeError, ValidationError):
+        raise DecodeError(
+            "bad_key", "care-context tombstone key is not a valid resident id (pseudonym, 3-64 characters)"
+        ) from None
 
 
 def decode_ack(raw: bytes | None, limits: Limits) -> Acknowledgement:

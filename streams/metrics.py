@@ -26,6 +26,12 @@ INVALID = Counter(
     "tilsyn_invalid_records_total", "Records rejected, by input topic and reason code.",
     ["topic", "reason"], registry=REGISTRY,
 )
+REKEYED = Counter(
+    "tilsyn_rekeyed_records_total",
+    "Records keyed by something other than their resident (e.g. a device id), re-published under the "
+    "resident's key and processed when the copy arrives. Not invalid.",
+    ["topic"], registry=REGISTRY,
+)
 DEAD_LETTERS = Counter(
     "tilsyn_dead_letter_total", "Records written to the dead-letter topic, by input topic.",
     ["topic"], registry=REGISTRY,
@@ -81,7 +87,9 @@ RECOVERY_REMAINING = Gauge(
     registry=REGISTRY,
 )
 DETECTOR_ERRORS = Counter(
-    "tilsyn_detector_errors_total", "Exceptions raised inside the core while processing a record.",
+    "tilsyn_detector_errors_total",
+    "Exceptions that escaped the core while processing a record or a tick (a detector that raises is "
+    "switched off for its resident and reported as a pattern_disabled alert instead).",
     ["stage"], registry=REGISTRY,
 )
 BATCH_SIZE = Histogram(

@@ -18,11 +18,20 @@ from typing import Any
 
 from aiokafka.partitioner import murmur2
 
-from agents.engine import Engine, ResidentState
+from agents.engine import SAFETY_KINDS, Engine, ResidentState
 from agents.registry import all_parameters
 from schemas.alerts import Alert
 from streams import metrics
-from streams.codec import DecodeError, Limits, check_size, decode_ack, decode_care, decode_event
+from streams.codec import (
+    ClockFault,
+    DecodeError,
+    Limits,
+    check_size,
+    decode_ack,
+    decode_care,
+    decode_event,
+    tombstone_key,
+)
 from streams.deadletter import dead_letter
 from streams.topics import ALERT_ACKS, CARE_CONTEXT, DEAD_LETTER, MEASUREMENTS_FHIR, alert_topic
 
@@ -215,12 +224,18 @@ class ResidentProcessor:
         if rec.key == key and rec.partition == partition_for(key, self.partitions):
             return True
         if rec.rekeyed:
+            if rec.key != key:
+                # tilsyn re-publishes under the resident's key: a copy keyed otherwise did not come from us
+                raise DecodeError(
+                    "forged_header", f"record carries the {REKEYED_HEADER} header but is not keyed by its "
+                    "resident: the header was not set by tilsyn (forged or copied by another producer)"
+                )
             # our own copy still landed elsewhere: the topic layout is wrong; never loop
             raise DecodeError(
                 "bad_key", f"re-keyed record landed in partition {rec.partition}, expected "
                 f"{partition_for(key, self.partitions)}: topic partition count differs from the worker's"
             )
-        metrics.INVALID.labels(topic=rec.topic, reason="bad_key").inc()
+        metrics.REKEYED.labels(topic=rec.topic).inc()
         # decoded records have a value
         assert rec.value is not None  # nosec B101
         out.publish.append(
@@ -232,10 +247,13 @@ class ResidentProcessor:
         skew_ref = wall_now if self.clock == "wall" else None
         if rec.topic == CARE_CONTEXT:
             if rec.value is None:  # tombstone: the care system ended follow-up
-                if not rec.key:
-                    raise DecodeError("bad_key", "care-context tombstone without a key")
-                rid = rec.key.decode("utf-8", "replace")
+                rid = tombstone_key(rec.key)
                 out.events_in[(rec.topic, "tombstone")] += 1
+                if rec.partition != partition_for(rec.key or b"", self.partitions):
+                    raise DecodeError(
+                        "bad_key", f"care-context tombstone in partition {rec.partition}, its key belongs in "
+                        f"{partition_for(rec.key or b'', self.partitions)}: produce it keyed by the resident id"
+                    )
                 if rid in self.states or self.load_state(rid):
                     self.engine.on_care(self.state(rid), None)
                     out.dirty.add(rid)
@@ -243,7 +261,9 @@ class ResidentProcessor:
             care = decode_care(rec.value, self.limits, self.known_parameters)
             out.events_in[(rec.topic, "care_context")] += 1
             if self._placed_right(rec, care.resident_id, out):
-                self.engine.on_care(self.state(care.resident_id), care)
+                stale = self.engine.on_care(self.state(care.resident_id), care)
+                if stale is not None:
+                    raise DecodeError(stale.reason_code, stale.reason)
                 out.dirty.add(care.resident_id)
             return
         if rec.topic == ALERT_ACKS:
@@ -280,7 +300,17 @@ class ResidentProcessor:
                 for ev, t in zip(events, times, strict=True):
                     self._event(rec, ev, t, out, wall_now)
             return
-        event, t = decode_event(rec.value, skew_ref, self.limits)
+        try:
+            event, t = decode_event(rec.value, skew_ref, self.limits)
+            if skew_ref is None:
+                self._check_event_clock(rec.partition, event, t)
+        except ClockFault as fault:
+            if fault.event.kind not in SAFETY_KINDS:
+                raise
+            # a press or fall from a device whose clock is wrong is still a press or fall: alert it
+            # at the time it reached us; never let its time move the resident's clock
+            event, t = fault.event, self._receive_time(rec, wall_now)
+            log.warning("safety event with an unusable device time (%s) alerted at its arrival time", fault.code)
         out.events_in[(rec.topic, event.kind)] += 1
         if self._placed_right(rec, event.resident_id, out):
             self._event(rec, event, t, out, wall_now)
@@ -318,6 +348,37 @@ class ResidentProcessor:
             if self.render_fhir is not None:
                 out.publish.append(Publish("alerts.fhir", key, self.render_fhir(alert)))
 
+    def _check_event_clock(self, partition: int, event: Any, t: float) -> None:
+        """Event-clock mode: a record far ahead of the partition's time is a wrong device clock.
+
+        Without this, one record stamped in 9999 would become the partition's and the resident's
+        time, and every later record of theirs would be rejected as late.
+        """
+        clock = self.clocks.get(partition)
+        ref = clock.watermark if clock is not None else -math.inf
+        if ref == -math.inf and self.clocks:
+            ref = max(c.watermark for c in self.clocks.values())
+        ahead = t - ref
+        if ahead > self.limits.max_event_jump_s and ref > -math.inf:
+            raise ClockFault(
+                "future_time",
+                f"event time is {ahead / 86400:.1f} days ahead of the partition's event time "
+                f"(allowed {self.limits.max_event_jump_s / 86400:.0f}): device clock wrong",
+                event,
+            )
+
+    def _receive_time(self, rec: Record, wall_now: float) -> float:
+        """When a record reached tilsyn, in the clock the worker runs on."""
+        if self.clock == "wall":
+            return wall_now
+        clock = self.clocks.get(rec.partition)
+        if clock is not None and clock.watermark > -math.inf:
+            return clock.watermark
+        known = [c.watermark for c in self.clocks.values() if c.watermark > -math.inf]
+        if known:
+            return max(known)
+        return rec.timestamp_ms / 1000.0 if rec.timestamp_ms else wall_now
+
     # -- time -------------------------------------------------------------
     def partition_now(self, partition: int, wall_now: float) -> float | None:
         """Event time up to which a partition's residents may be ticked (None: not yet known)."""
@@ -350,7 +411,7 @@ class ResidentProcessor:
             if now is None or now < st.due:
                 continue
             try:
-                alerts = self.engine.on_tick(st, now)
+                alerts = self.engine.advance(st, now)
             except Exception:
                 metrics.DETECTOR_ERRORS.labels(stage="tick").inc()
                 log.exception("core failed on a tick")

@@ -220,7 +220,7 @@ UCLA3_LONELY = Parameter(
 # -- 10 device health -----------------------------------------------------------------
 DEVICE_SILENT_AFTER = Parameter(
     "device_silent_after_min", 120.0, "min", "A sensor with no event or heartbeat for this long is silent.", DEVICE,
-    minimum=30, maximum=2880,
+    minimum=60, maximum=2880,
 )
 LOW_BATTERY = Parameter(
     "low_battery_pct", 15.0, "%", "Battery below this needs replacing before the sensor stops.", DEVICE,
