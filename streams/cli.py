@@ -8,13 +8,20 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from streams.clierrors import TilsynGroup
+from streams.demo import demo
+from streams.deploy import topics, wait_ready
 from streams.settings import Settings
 
+if TYPE_CHECKING:
+    from agents.engine import Engine
 
-@click.group()
+
+@click.group(cls=TilsynGroup)
 @click.version_option(package_name="tilsyn")
 def main() -> None:
     """tilsyn: detect isolation and deterioration in home-monitoring streams."""
@@ -35,10 +42,34 @@ def worker(
     from streams.app import TilsynApp
 
     settings = Settings.from_env(broker=broker, http_port=http_port, clock=clock)
-    tilsyn = TilsynApp(settings, fhir_output=settings.fhir_output if fhir is None else fhir)
+    tilsyn = TilsynApp(settings, engine=_engine(settings), fhir_output=settings.fhir_output if fhir is None else fhir)
     tilsyn.prepare_topics()
     level = loglevel or settings.log_level
     faust.Worker(tilsyn.app, loglevel=level, quiet=True, redirect_stdouts=False).execute_from_commandline()
+
+
+def _engine(settings: Settings) -> Engine | None:
+    """The detection engine, with the site's routing file when TILSYN_ROUTING_FILE is set."""
+    if settings.routing_file is None:
+        return None  # the worker's default: the rules shipped in agents/alerting/routing.yaml
+    from agents.alerting.desk import AlertDesk
+    from agents.alerting.rules import RoutingRules
+    from agents.engine import Engine
+
+    return Engine(desk=AlertDesk(RoutingRules.load(settings.routing_file)))
+
+
+@main.command(name="settings")
+@click.option("--table", is_flag=True, help="Print the Markdown table of every setting (docs/OPERATIONS.md).")
+def settings_cmd(table: bool) -> None:
+    """Show the effective TILSYN_* settings (secrets masked), or document them all."""
+    from streams.settings import env_name, markdown_table
+
+    if table:
+        click.echo(markdown_table())
+        return
+    for name, value in Settings.from_env().model_dump().items():
+        click.echo(f"{env_name(name)}={'' if value is None else value}")
 
 
 @main.command()
@@ -68,22 +99,22 @@ def broker(port: int, log_path: Path | None) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--broker", help="Kafka URL (env TILSYN_BROKER).")
 @click.option("--topic", help="Send every line to this topic instead of choosing by content.")
-@click.option("--rate", type=float, help="Records per second (default: as fast as possible).")
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="Records per second (default: as fast as possible).")
 def produce(file: Path, broker: str | None, topic: str | None, rate: float | None) -> None:
-    """Send a JSON-lines file of events, measurements, care contexts or acknowledgements."""
+    """Send a JSON-lines FILE (`-`: standard input) of events, measurements, care contexts or acks."""
+    from streams.admin import ensure_topics
     from streams.producer import produce as send
     from streams.producer import read_lines, route_line
 
     settings = Settings.from_env(broker=broker)
-    from streams.admin import ensure_topics
-
     asyncio.run(ensure_topics(settings))
-    total = sum(1 for _ in read_lines(file))
-    records = (route_line(line, topic) for line in read_lines(file))
-    n = asyncio.run(send(settings, records, rate=rate, total=total))
+    stdin = str(file) == "-"
+    total = None if stdin else sum(1 for _ in read_lines(file))
+    lines = read_lines(sys.stdin.buffer if stdin else file)
+    n = asyncio.run(send(settings, (route_line(line, topic) for line in lines), rate=rate, total=total))
     click.echo(f"sent {n} records to {settings.bootstrap}", err=True)
 
 
@@ -106,22 +137,18 @@ def schemas(write: bool) -> None:
 
 
 def _attach_optional() -> None:
-    """Commands that live with their concept (simulator, replay, evaluation, demo)."""
+    """Simulation, replay and evaluation: present where the simulator is installed (not in the worker image)."""
     try:
         from sim.cli import register
-    except ImportError:  # pragma: no cover - sim package not installed
+    except ImportError:  # pragma: no cover - worker image without sim/
         return
     register(main)
 
 
 _attach_optional()
-
-try:
-    from streams.demo import demo as _demo
-
-    main.add_command(_demo)
-except ImportError:  # pragma: no cover
-    pass
+main.add_command(demo)
+main.add_command(topics)
+main.add_command(wait_ready)
 
 if __name__ == "__main__":  # pragma: no cover
     logging.basicConfig(level=logging.INFO)

@@ -26,7 +26,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from schemas.alerts import Alert
 from streams.broker import EmbeddedBroker, free_port
-from streams.console import format_alert
+from streams.console import format_alert, recipient_label
 from streams.topics import ALERT_TOPICS, CARE_CONTEXT
 
 DEMO_PARTITIONS = 4
@@ -196,7 +196,9 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
             worker.kill()
         log.close()
         broker.stop()
-        live = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()) if k not in ("history", "reminders"))
+        live = ", ".join(
+            f"{recipient_label(k, lang)}: {v}" for k, v in sorted(counts.items()) if k not in ("history", "reminders")
+        )
         click.echo(
             f"-- live alerts by recipient: {live or 'none'}; reminders of unacknowledged alerts: "
             f"{counts.get('reminders', 0)}; alerts during the warm-up history: {counts.get('history', 0)}",

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 from aiokafka import AIOKafkaProducer
@@ -56,12 +57,16 @@ def route_line(line: bytes, default_topic: str | None = None) -> Outgoing:
     return Outgoing(topic, key, line)
 
 
-def read_lines(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as fh:
-        for line in fh:
-            line = line.rstrip(b"\r\n")
-            if line:
-                yield line
+def read_lines(source: Path | BinaryIO) -> Iterator[bytes]:
+    """Non-empty lines of a JSON-lines file or an open binary stream (standard input), without line ends."""
+    if isinstance(source, Path):
+        with source.open("rb") as fh:
+            yield from read_lines(fh)
+        return
+    for line in source:
+        line = line.rstrip(b"\r\n")
+        if line:
+            yield line
 
 
 async def produce(
