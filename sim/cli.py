@@ -65,6 +65,9 @@ def replay(
                     "original": pub.value.decode("utf-8", "replace"),
                 }) + b"\n")
     click.echo(result.summary(), err=True)
+    from streams.clierrors import fail_if_all_rejected
+
+    fail_if_all_rejected(result.records + len(care_lines), len(result.dead_letters))
 
 
 @click.command()
