@@ -27,7 +27,7 @@ QUICK = {
     "lat_seconds": 20.0, "mem_steps": [2_000, 10_000], "mem_per": 3, "mem_timeout": 90.0,
     "replay_residents": 8, "replay_days": 14, "profile_n": 30_000,
 }
-PHASES = ("sim", "ceiling", "naive", "worker", "latency", "memory", "workerpath", "replay", "profile")
+PHASES = ("sim", "ceiling", "naive", "quix", "worker", "latency", "memory", "workerpath", "replay", "profile")
 
 GOALS = {
     "worker_events_per_s": (">=", 30_000),
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                   "seconds": round(ds.sim_seconds, 2), "events_per_min": round(ds.sim_events_per_min)}
     log(f"simulator: {len(ds.events)} events in {ds.sim_seconds:.1f} s = {ds.sim_events_per_min:,.0f} ev/min")
 
-    needs_broker = phases & {"ceiling", "naive", "worker", "latency", "memory"}
+    needs_broker = phases & {"ceiling", "naive", "quix", "worker", "latency", "memory"}
     broker = None
     if needs_broker:
         from streams.broker import EmbeddedBroker, free_port
@@ -86,11 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         log(f"broker on {broker.bootstrap}")
     try:
         if broker is not None:
-            from bench import ceiling, e2e, naive
+            from bench import ceiling, e2e, naive, quix
 
             bs, url = broker.bootstrap, broker.url
             prefix = f"bt{int(time.time())}."
-            if phases & {"ceiling", "naive", "worker"}:
+            if phases & {"ceiling", "naive", "quix", "worker"}:
                 res["preproduce"] = e2e.preproduce(bs, url, prefix, ds)
             import asyncio
 
@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
             phase("ceiling", lambda: asyncio.run(ceiling.plain_consumer(
                 bs, [prefix + SENSOR_EVENTS, prefix + MEASUREMENTS], len(ds.events))))
             phase("naive", lambda: naive.run(url, prefix + SENSOR_EVENTS, p["naive_n"]))
+            # the peer a Python team would pick: same broker, same records as the ceiling
+            phase("quix", lambda: quix.run(bs, [prefix + SENSOR_EVENTS, prefix + MEASUREMENTS], len(ds.events),
+                                           p["tp_timeout"]))
             phase("worker", lambda: e2e.throughput(bs, url, prefix, ds, p["tp_timeout"]))
             sustained = (res.get("worker") or {}).get("sustained_events_per_s") or 4000
             phase("latency", lambda: e2e.latency(bs, url, f"lat{int(time.time())}.", ds, 0.5 * sustained,
@@ -170,11 +173,16 @@ def table(res: dict[str, Any]) -> str:
     ratio = f"{worker / ceiling:.1%} of ceiling" if worker and ceiling else ""
     naive = g("naive", "events_per_s")
     vs_naive = f"{worker / naive:.1f}x naive" if worker and naive else ""
+    quix = g("quix", "events_per_s")
+    vs_quix = f"{worker / quix:.2f}x Quix" if worker and quix else ""
     steps = g("memory", "steps") or []
     rows = [
         ("Ceiling: plain aiokafka consumer + orjson", f(ceiling, " ev/s"), f"{f(g('ceiling', 'records'))} records"),
         ("Baseline: naive Faust agent", f(naive, " ev/s"), f"{f(g('naive', 'records'))} records"),
-        ("tilsyn worker, sustained (event clock)", f(worker, " ev/s"), " ".join(x for x in (ratio, vs_naive) if x)),
+        ("Reference: Quix Streams, per-key count in RocksDB", f(quix, " ev/s"),
+         f"{f(g('quix', 'records'))} records, checkpoint 1 s; decode only {f(g('quix', 'stateless_events_per_s'), ' ev/s')}"),
+        ("tilsyn worker, sustained (event clock)", f(worker, " ev/s"),
+         ", ".join(x for x in (ratio, vs_naive, vs_quix) if x)),
         ("alarm → alert latency p50 / p99", f"{f(g('latency', 'event_alert_p50_ms'))} / {f(g('latency', 'event_alert_p99_ms'))} ms",
          f"at {f(g('latency', 'achieved_rate'))} ev/s (~50 %)"),
         ("bathroom stay: threshold → alert p50 / max", f"{f(g('latency', 'tick_delay_p50_s'))} / {f(g('latency', 'tick_delay_max_s'))} s",
