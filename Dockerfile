@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TILSYN_HTTP_PORT=8080 \
     TILSYN_DATA_DIR=/data
 
-RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin tilsyn \
+RUN useradd --system --uid 10001 --home-dir /data --no-create-home --shell /usr/sbin/nologin tilsyn \
     && mkdir -p /data && chown tilsyn:tilsyn /data
 
 # dependency layer: building the project without its packages installs exactly its requirements

@@ -56,7 +56,8 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def settings_for(broker_url: str, prefix: str) -> Settings:
-    return Settings(broker=broker_url, topic_prefix=prefix, partitions=PARTITIONS)
+    # not from the environment: the bench runs on its own embedded broker whatever TILSYN_* says
+    return Settings.from_env({}, broker=broker_url, topic_prefix=prefix, partitions=PARTITIONS)
 
 
 def create_topics(broker_url: str, prefix: str) -> None:
