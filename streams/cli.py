@@ -140,7 +140,9 @@ def _attach_optional() -> None:
     """Simulation, replay and evaluation: present where the simulator is installed (not in the worker image)."""
     try:
         from sim.cli import register
-    except ImportError:  # pragma: no cover - worker image without sim/
+    except ModuleNotFoundError as exc:  # the worker image has no sim/; any other missing module is a bug
+        if exc.name != "sim":
+            raise
         return
     register(main)
 

