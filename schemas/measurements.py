@@ -22,6 +22,10 @@ class _DhoBase(StrictModel):
     resident_id: ResidentId
     time: AwareDatetime = Field(description="When the measurement was taken (event time), with offset.")
     device_id: DeviceId | None = None
+    time_precision: Literal["instant", "day"] = Field(
+        default="instant",
+        description="day: the source gave only a date (FHIR date-only effectiveDateTime); time is local noon.",
+    )
 
 
 class Measurement(_DhoBase):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -37,12 +38,13 @@ STALL_AFTER_S = 120.0
 makes /healthz answer 503 (stalled)."""
 
 
-def fhir_hooks() -> tuple[Any, Any]:
-    """FHIR ingest mapping (bytes → measurement events) and alert rendering (alert → bytes)."""
-    from agents.alerting.fhir import render_bundle
-    from schemas.fhir_observations import measurements_from_bundle
+def fhir_hooks(team_directory: Path | None = None) -> tuple[Any, Any]:
+    """FHIR ingest mapping (bytes → per-observation results) and alert rendering (alert → VKP message bytes)."""
+    from agents.alerting.directory import TeamDirectory
+    from agents.alerting.fhir import renderer
+    from schemas.fhir_observations import read_bundle
 
-    return measurements_from_bundle, render_bundle
+    return read_bundle, renderer(TeamDirectory.load(team_directory) if team_directory else None)
 
 
 class TilsynApp:
@@ -109,7 +111,7 @@ class TilsynApp:
             # + 1 as the end) the newest states of a partition stayed unapplied after a restart
             recovery_buffer_size=1,
         )
-        to_events, render = fhir_hooks()
+        to_events, render = fhir_hooks(s.team_directory)
         self.processor = ResidentProcessor(
             engine if engine is not None else Engine(),
             partitions=s.partitions,

@@ -15,6 +15,7 @@ import click
 from streams.clierrors import TilsynGroup
 from streams.demo import demo
 from streams.deploy import topics, wait_ready
+from streams.gateway.cli import gateway
 from streams.settings import Settings
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ _attach_optional()
 main.add_command(demo)
 main.add_command(topics)
 main.add_command(wait_ready)
+main.add_command(gateway)
 
 if __name__ == "__main__":  # pragma: no cover
     logging.basicConfig(level=logging.INFO)

@@ -21,6 +21,7 @@ from aiokafka.partitioner import murmur2
 from agents.engine import SAFETY_KINDS, Engine, ResidentState
 from agents.registry import all_parameters
 from schemas.alerts import Alert
+from schemas.fhir_observations import OBSERVATION_MAX_AGE_S, BundleResult
 from streams import metrics
 from streams.codec import (
     ClockFault,
@@ -38,6 +39,8 @@ from streams.topics import ALERT_ACKS, CARE_CONTEXT, DEAD_LETTER, MEASUREMENTS_F
 log = logging.getLogger(__name__)
 
 REKEYED_HEADER = "tilsyn.rekeyed_from"
+ENTRY_HEADER = "tilsyn.dlq.entry"
+"""Dead letter of one entry of a FHIR bundle: the entry's index in the bundle."""
 
 
 @lru_cache(maxsize=262_144)
@@ -111,7 +114,7 @@ class ResidentProcessor:
         clock: "wall" (production) or "event" (simulated time).
         idle_grace_s: wall clock mode only: a partition silent for this long follows the wall clock.
         load_state: returns the stored bytes of a resident's state, or None.
-        fhir_bundle_to_events: maps a FHIR Observation bundle to measurement events.
+        fhir_bundle_to_events: maps a FHIR Observation bundle to per-observation results.
         render_fhir: renders an alert as FHIR JSON bytes (None: no FHIR output).
         align_topics: partition time is the slowest active input topic's (live reading); off
             for input that is already in global time order (the offline replay).
@@ -126,7 +129,7 @@ class ResidentProcessor:
         clock: str = "wall",
         idle_grace_s: float = 120.0,
         load_state: Callable[[str], bytes | None] | None = None,
-        fhir_bundle_to_events: Callable[[bytes], list[Any]] | None = None,
+        fhir_bundle_to_events: Callable[[bytes], BundleResult] | None = None,
         render_fhir: Callable[[Alert], bytes] | None = None,
         align_topics: bool = True,
         topic_grace_s: float | None = None,
@@ -278,27 +281,7 @@ class ResidentProcessor:
                 self._emit(alerts, rec, "ack", out)
             return
         if rec.topic == MEASUREMENTS_FHIR:
-            if self.fhir_bundle_to_events is None:
-                raise DecodeError("fhir", "FHIR ingest is not available in this worker")
-            try:
-                events = self.fhir_bundle_to_events(check_size(rec.value, self.limits))
-            except DecodeError:
-                raise
-            except ValueError as exc:
-                raise DecodeError("fhir", f"FHIR bundle rejected: {exc}") from None
-            if not events:
-                raise DecodeError("fhir", "FHIR bundle holds no usable observation")
-            rid = events[0].resident_id
-            if any(e.resident_id != rid for e in events):
-                raise DecodeError("fhir", "FHIR bundle mixes several patients")
-            out.events_in[(rec.topic, "fhir_bundle")] += 1
-            if self._placed_right(rec, rid, out):
-                times = [ev.time.timestamp() for ev in events]
-                # the whole bundle is checked before any observation is used: all or nothing
-                if skew_ref is not None and max(times) - skew_ref > self.limits.max_future_skew_s:
-                    raise DecodeError("future_time", "observation time is ahead of the clock")
-                for ev, t in zip(events, times, strict=True):
-                    self._event(rec, ev, t, out, wall_now)
+            self._fhir_bundle(rec, wall_now, out)
             return
         try:
             event, t = decode_event(rec.value, skew_ref, self.limits)
@@ -314,6 +297,79 @@ class ResidentProcessor:
         out.events_in[(rec.topic, event.kind)] += 1
         if self._placed_right(rec, event.resident_id, out):
             self._event(rec, event, t, out, wall_now)
+
+    # -- FHIR observation bundles (docs/FHIR.md) ---------------------------
+    def _fhir_bundle(self, rec: Record, wall_now: float, out: BatchOutput) -> None:
+        """Use every usable Observation of a bundle; dead-letter each unusable one on its own.
+
+        The bundle belongs to the resident of its first usable observation; an observation
+        naming another resident, one too old or too far ahead, or one the resident's own
+        clock refuses (late, duplicate) is dead-lettered alone with its reason.
+        """
+        if self.fhir_bundle_to_events is None:
+            raise DecodeError("fhir", "FHIR ingest is not available in this worker")
+        try:
+            result = self.fhir_bundle_to_events(check_size(rec.value, self.limits))
+        except DecodeError:
+            raise
+        except ValueError as exc:
+            raise DecodeError("fhir", f"FHIR bundle rejected: {exc}") from None
+        if not result.events and not result.rejected:
+            raise DecodeError("fhir", "FHIR bundle holds no observation")
+        out.events_in[(rec.topic, "fhir_bundle")] += 1
+        rid: str | None = None
+        if result.events:
+            rid = result.events[0][1].resident_id
+            if not self._placed_right(rec, rid, out):
+                return  # the re-keyed copy is processed (and its bad entries dead-lettered) when it arrives
+        for rej in result.rejected:
+            self._reject_entry(rec, rej.index, "fhir", rej.reason, rej.resource, out)
+        for index, ev in result.events:
+            try:
+                if ev.resident_id != rid:
+                    raise DecodeError("fhir", f"entry {index} names another resident than the bundle's "
+                                      "first observation: send one bundle per resident")
+                t = self._observation_time(rec, ev, wall_now)
+                self._event(rec, ev, t, out, wall_now)
+            except DecodeError as exc:
+                self._reject_entry(rec, index, exc.code, exc.reason, result.entry_bytes(index), out)
+
+    def _observation_time(self, rec: Record, ev: Any, wall_now: float) -> float:
+        """The observation's event time, refused when it is too far ahead or too old.
+
+        Reference: the wall clock (wall mode), else the partition's event time. A date-only
+        observation (local noon) may lie up to 12 h ahead on its own day.
+        """
+        t = float(ev.time.timestamp())
+        day = getattr(ev, "time_precision", "instant") == "day"
+        if self.clock == "wall":
+            ref: float | None = wall_now
+        else:
+            clock = self.clocks.get(rec.partition)
+            ref = clock.watermark if clock is not None and clock.watermark > -math.inf else None
+        if ref is None:
+            return t
+        ahead = t - ref
+        allowed_ahead = self.limits.max_future_skew_s + (12 * 3600.0 if day else 0.0)
+        if self.clock == "wall" and ahead > allowed_ahead:
+            raise DecodeError("future_time", f"observation time is {ahead:.0f} s ahead of the clock "
+                              f"(allowed {allowed_ahead:.0f} s)")
+        max_age = self.limits.max_past_age_s if self.limits.max_past_age_s is not None else OBSERVATION_MAX_AGE_S
+        if -ahead > max_age:
+            raise DecodeError("past_time", f"observation is {-ahead / 86400:.1f} days older than the "
+                              f"{'clock' if self.clock == 'wall' else 'partition time'} "
+                              f"(allowed {max_age / 86400:.1f}): stale or wrongly dated")
+        return t
+
+    def _reject_entry(self, rec: Record, index: int, code: str, reason: str, value: bytes, out: BatchOutput) -> None:
+        """Dead-letter one entry of a bundle: its own JSON as the value, its index in a header."""
+        metrics.INVALID.labels(topic=rec.topic, reason=code).inc()
+        metrics.DEAD_LETTERS.labels(topic=rec.topic).inc()
+        dl = dead_letter(
+            topic=rec.topic, partition=rec.partition, offset=rec.offset, timestamp_ms=rec.timestamp_ms,
+            key=rec.key, value=value, code=code, reason=reason,
+        )
+        out.publish.append(Publish(DEAD_LETTER, dl.key, dl.value, [*dl.headers, (ENTRY_HEADER, str(index).encode())]))
 
     def _event(self, rec: Record, event: Any, t: float, out: BatchOutput, wall_now: float) -> None:
         st = self.state(event.resident_id)

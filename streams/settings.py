@@ -192,7 +192,12 @@ class Settings(BaseSettings):
         120.0, ge=0, description="wall clock: how long a partition may be silent before its time follows the wall clock",
     )
     fast_rebalance: bool = Field(False, description="short session and rebalance timeouts (tests and demo on one machine)")
-    fhir_output: bool = Field(False, description="also publish every alert as a FHIR Bundle on `alerts.fhir`")
+    fhir_output: bool = Field(False, description="also publish every alert as a VKP FHIR message on `alerts.fhir`")
+    team_directory: FilePath | None = Field(
+        None,
+        description="team directory YAML replacing the shipped `agents/alerting/teams.yaml` (HER-ids, organisation "
+        "and municipality numbers of the recipient teams, for FHIR messages); must exist",
+    )
     routing_file: FilePath | None = Field(
         None,
         description="routing rules YAML replacing the shipped `agents/alerting/routing.yaml` (a site's own recipients "

@@ -16,6 +16,8 @@ class TopicSpec:
     producer: str
     consumer: str
     description: str
+    restricted: bool = False
+    """Holds national identity numbers: readable and writable only by the gateway and the care system (ACLs)."""
 
 
 SENSOR_EVENTS = "sensor-events"
@@ -25,6 +27,11 @@ CARE_CONTEXT = "care-context"
 ALERT_ACKS = "alert-acks"
 DEAD_LETTER = "dead-letter"
 ALERTS_FHIR = "alerts.fhir"
+# the identity bridge (tilsyn gateway): the only topics that hold national identity numbers
+MEASUREMENTS_FHIR_NATIONAL = "measurements.fhir.national"
+IDENTITY_REIDENTIFICATION = "identity.reidentification"
+ALERTS_FHIR_NATIONAL = "alerts.fhir.national"
+DEAD_LETTER_NATIONAL = "dead-letter.national"
 
 
 def alert_topic(recipient_kind: str) -> str:
@@ -40,8 +47,8 @@ SPECS: tuple[TopicSpec, ...] = (
               "tilsyn workers", "Home-sensor events (schemas/json/sensor-event.schema.json)."),
     TopicSpec(MEASUREMENTS, "resident id", False, 7 * DAY_MS, "DHO platforms",
               "tilsyn workers", "DHO measurements and questionnaires (dho-event.schema.json)."),
-    TopicSpec(MEASUREMENTS_FHIR, "resident id", False, 7 * DAY_MS, "national patient-measurement services",
-              "tilsyn workers", "FHIR R4 Observation bundles (LOINC vital signs), mapped on ingest."),
+    TopicSpec(MEASUREMENTS_FHIR, "resident id", False, 7 * DAY_MS, "tilsyn gateway, pseudonymous DHO platforms",
+              "tilsyn workers", "FHIR R4 Observation bundles (LOINC, SNOMED CT, NPU), pseudonymous; mapped on ingest."),
     TopicSpec(CARE_CONTEXT, "resident id", True, None, "care systems (EPJ)",
               "tilsyn workers", "Care context per resident (care-context.schema.json); tombstone deletes."),
     TopicSpec(ALERT_ACKS, "resident id", False, 30 * DAY_MS, "care systems",
@@ -56,7 +63,19 @@ SPECS: tuple[TopicSpec, ...] = (
         )
     ),
     TopicSpec(ALERTS_FHIR, "resident id", False, 30 * DAY_MS, "tilsyn workers (when enabled)",
-              "VKP-style consumers", "Every alert as a FHIR R4 Bundle with a DetectedIssue."),
+              "VKP hub adapter, tilsyn gateway", "Every alert as a VKP FHIR R4 message (pseudonymous)."),
     TopicSpec(DEAD_LETTER, "original key", False, 30 * DAY_MS, "tilsyn workers",
               "operators, data owners", "Rejected records: original bytes; reason and origin in headers."),
+    TopicSpec(MEASUREMENTS_FHIR_NATIONAL, "any", False, 1 * DAY_MS, "PMD, DHO platforms (national ids)",
+              "tilsyn gateway", "FHIR Observation bundles naming the patient by national id; "
+              "the gateway forwards them pseudonymised to measurements.fhir.", restricted=True),
+    TopicSpec(IDENTITY_REIDENTIFICATION, "national id", True, None, "care systems (EPJ)",
+              "tilsyn gateway", "Residents whose alerts may carry their national id to the hub; "
+              "a tombstone withdraws it.", restricted=True),
+    TopicSpec(ALERTS_FHIR_NATIONAL, "resident id", False, 7 * DAY_MS, "tilsyn gateway",
+              "VKP hub adapter", "alerts.fhir messages with the national id put back where the care "
+              "system allows it.", restricted=True),
+    TopicSpec(DEAD_LETTER_NATIONAL, "original key", False, 7 * DAY_MS, "tilsyn gateway",
+              "data owners (restricted)", "Observations the gateway rejected: original bytes, reason in headers.",
+              restricted=True),
 )

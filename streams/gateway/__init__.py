@@ -1,0 +1,1 @@
+"""tilsyn gateway: the identity bridge between national identity numbers and pseudonymous residents."""
