@@ -1,24 +1,35 @@
-"""FHIR at tilsyn's edges: alerts out as VKP-style DetectedIssue bundles, LOINC observations in."""
+"""Alerts out as VKP FHIR messages: what the hub receives for each alert and notification."""
 
 from __future__ import annotations
 
-import copy
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
 import pytest
 from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.detectedissue import DetectedIssue
 
+from agents.alerting.directory import DirectoryError, TeamDirectory
 from agents.alerting.fhir import (
     ALERT_ID_SYSTEM,
     ALERT_TYPE_SYSTEM,
     EXT_DETAILS,
     EXT_DHO_CATEGORY,
     EXT_EVIDENCE_EN,
-    EXT_VKP_SERVICE,
+    EXT_MUNICIPALITY_CODE,
+    EXT_VKP_SEVERITY,
+    HER_SYSTEM,
+    MUNICIPALITY_SYSTEM,
+    NOTIFICATION_ID_SYSTEM,
+    ORG_NUMBER_SYSTEM,
+    PROFILE_DETECTED_ISSUE,
+    PROFILE_MESSAGE_HEADER,
     RESIDENT_SYSTEM,
+    TEAM_SYSTEM,
+    VKP_ALERT_SYSTEM,
+    VKP_CODE,
+    VKP_SEVERITY_SYSTEM,
+    VkpRenderer,
     render_bundle,
     render_bundle_dict,
 )
@@ -34,16 +45,18 @@ from schemas.alerts import (
     Severity,
     VkpService,
 )
-from schemas.fhir_observations import FhirMappingError, measurements_from_bundle
-from schemas.measurements import BloodPressure, Measurement
-from streams.codec import DecodeError, Limits
-from streams.processor import Record
 
 OSLO_WINTER = timezone(timedelta(hours=1))
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=OSLO_WINTER)
 
-
-# -- alerts out ---------------------------------------------------------------
+DIRECTORY = TeamDirectory.from_yaml("""
+sender: {name: tilsyn Vestfold, her_id: "8000001", endpoint: "https://tilsyn.example/vkp"}
+municipalities:
+  "3905": {name: Larvik, org_number: "974801302", resident_system: "urn:larvik:tilsyn-resident"}
+teams:
+  rsc-vestfold: {name: Responssenter Vestfold, her_id: "102287", org_number: "974801302", municipality: "3905"}
+  hjt-larvik-1: {name: Hjemmetjenesten Larvik sone 1, her_id: "102288", municipality: "3905"}
+""")
 
 
 def _alert(**over: Any) -> Alert:
@@ -67,17 +80,20 @@ def _alert(**over: Any) -> Alert:
     return Alert(**fields)
 
 
-def _issue(alert: Alert) -> Any:
-    """Render, then parse with the FHIR library: the output must be a valid R4 Bundle.
+def _message(alert: Alert, directory: TeamDirectory = DIRECTORY) -> tuple[Any, dict[str, list[Any]]]:
+    """Render, parse with the FHIR library (must be a valid R4 Bundle), return it and its resources by type."""
+    bundle = Bundle.model_validate_json(VkpRenderer(directory).render(alert))
+    assert bundle.type == "message"
+    by_type: dict[str, list[Any]] = {}
+    for e in bundle.entry:
+        assert e.fullUrl == f"urn:uuid:{e.resource.id}"
+        by_type.setdefault(e.resource.get_resource_type(), []).append(e.resource)
+    assert bundle.entry[0].resource.get_resource_type() == "MessageHeader", "a message starts with its header"
+    return bundle, by_type
 
-    Typed Any: every FHIR element is optional in the library's types, and the asserts check presence.
-    """
-    bundle = Bundle.model_validate_json(render_bundle(alert))
-    assert bundle.type == "collection"
-    assert bundle.entry is not None and len(bundle.entry) == 1
-    issue = bundle.entry[0].resource
-    assert isinstance(issue, DetectedIssue)
-    return issue
+
+def _issue(alert: Alert, directory: TeamDirectory = DIRECTORY) -> Any:
+    return _message(alert, directory)[1]["DetectedIssue"][0]
 
 
 def _ext(resource: Any, url: str) -> Any:
@@ -86,58 +102,156 @@ def _ext(resource: Any, url: str) -> Any:
     return found[0]
 
 
-def test_safety_alert_renders_high_severity_detected_issue_for_the_pseudonymous_resident() -> None:
-    alert = _alert()
-    issue = _issue(alert)
-    assert issue.status == "preliminary"
-    assert issue.severity == "high"
-    coding = issue.code.coding[0]
-    assert (coding.system, coding.code) == (ALERT_TYPE_SYSTEM, "fall_detected")
-    assert coding.display == CATALOGUE[AlertType.FALL_DETECTED].title_nb == "Fall oppdaget"
-    assert issue.patient.identifier.system == RESIDENT_SYSTEM
+def _ref(bundle: Any, reference: str) -> Any:
+    (res,) = [e.resource for e in bundle.entry if e.fullUrl == reference]
+    return res
+
+
+def test_fall_is_a_vkp_message_with_header_first_and_the_issue_in_focus() -> None:
+    bundle, res = _message(_alert())
+    header, issue = res["MessageHeader"][0], res["DetectedIssue"][0]
+    assert header.meta.profile == [PROFILE_MESSAGE_HEADER]
+    assert issue.meta.profile == [PROFILE_DETECTED_ISSUE]
+    assert _ref(bundle, header.focus[0].reference) is issue
+    assert header.sender.identifier.system == HER_SYSTEM and header.sender.identifier.value == "8000001"
+    assert header.source.endpoint == "https://tilsyn.example/vkp"
+    # the receiving service by its HER-id, as VKP routes messages
+    receiver = header.destination[0].receiver
+    assert (receiver.identifier.system, receiver.identifier.value) == (HER_SYSTEM, "102287")
+    assert receiver.display == "Responssenter Vestfold"
+
+
+def test_code_is_the_vkp_alert_code_with_the_tilsyn_type_second() -> None:
+    issue = _issue(_alert())
+    first, second = issue.code.coding
+    assert (first.system, first.code, first.display) == (VKP_ALERT_SYSTEM, "4.1", "Fall")
+    assert (second.system, second.code) == (ALERT_TYPE_SYSTEM, "fall_detected")
+    assert second.display == CATALOGUE[AlertType.FALL_DETECTED].title_nb
+
+
+@pytest.mark.parametrize(
+    ("alert_type", "code"),
+    [(AlertType.LONG_BATHROOM_STAY, "4.23"), (AlertType.NO_MORNING_ACTIVITY, "4.19"),
+     (AlertType.DAYTIME_INACTIVITY, "4.9"), (AlertType.NIGHT_WANDERING, "4.21"), (AlertType.SAFETY_ALARM, "3"),
+     (AlertType.MISSED_MEASUREMENT, "5.3.2"), (AlertType.MISSED_QUESTIONNAIRE, "5.3.1"),
+     (AlertType.INACTIVE_PATIENT, "5.3"), (AlertType.MISSED_MEDICATION, "1.1")],
+)
+def test_specific_vkp_codes(alert_type: AlertType, code: str) -> None:
+    kind = CATALOGUE[alert_type]
+    issue = _issue(_alert(type=alert_type, category=kind.category, vkp_service=kind.service,
+                          dho_category=kind.dho_category))
+    assert issue.code.coding[0].code == code
+
+
+def test_a_parent_code_is_used_only_with_a_reason() -> None:
+    for t, vkp in VKP_CODE.items():
+        if vkp.code in ("1", "2", "3", "4", "5", "6", "7") and t is not AlertType.SAFETY_ALARM:
+            assert vkp.why_parent, f"{t.value} uses parent code {vkp.code} without a reason"
+        if vkp.why_parent:
+            assert vkp.code in ("4", "5"), f"{t.value}: a reason is given but the code {vkp.code} is specific"
+
+
+@pytest.mark.parametrize(
+    ("severity", "fhir", "vkp"),
+    [(Severity.LOW, "low", "20"), (Severity.MEDIUM, "moderate", "30"), (Severity.HIGH, "high", "40")],
+)
+def test_severity_on_fhir_and_on_the_vkp_severity_level(severity: Severity, fhir: str, vkp: str) -> None:
+    issue = _issue(_alert(severity=severity))
+    assert issue.severity == fhir
+    coding = _ext(issue, EXT_VKP_SEVERITY).valueCodeableConcept.coding[0]
+    assert (coding.system, coding.code) == (VKP_SEVERITY_SYSTEM, vkp)
+
+
+def test_patient_is_the_pseudonym_under_the_municipality_system() -> None:
+    issue = _issue(_alert())
+    assert issue.patient.identifier.system == "urn:larvik:tilsyn-resident"
     assert issue.patient.identifier.value == "r-001"
-    assert issue.identifier[0].system == ALERT_ID_SYSTEM
-    assert issue.identifier[0].value == alert.alert_id
-    assert issue.identifiedDateTime == alert.time
-    assert issue.detail == "Falldetektor meldte fall på badet kl. 08:00"
-    assert _ext(issue, EXT_VKP_SERVICE).valueCoding.code == "TA"
-    assert not [e for e in issue.extension if e.url == EXT_DHO_CATEGORY]
-    assert issue.implicated is None
+    # a municipality without its own system: tilsyn's
+    other = _issue(_alert(municipality="0301"))
+    assert other.patient.identifier.system == RESIDENT_SYSTEM
 
 
-def test_dho_measurement_alert_carries_dho_category_and_details() -> None:
+def test_recipient_team_is_an_organization_with_her_id_org_number_and_coded_municipality() -> None:
+    bundle, res = _message(_alert())
+    header = res["MessageHeader"][0]
+    team = _ref(bundle, header.extension[0].valueReference.reference)
+    assert team.get_resource_type() == "Organization"
+    ids = {(i.system, i.value) for i in team.identifier}
+    assert ids == {(HER_SYSTEM, "102287"), (ORG_NUMBER_SYSTEM, "974801302"), (TEAM_SYSTEM, "rsc-vestfold")}
+    municipality = _ref(bundle, team.partOf.reference)
+    assert municipality.name == "Larvik kommune"
+    code = municipality.address[0].district__ext.extension[0]
+    assert code.url == EXT_MUNICIPALITY_CODE
+    assert (code.valueCoding.system, code.valueCoding.code) == (MUNICIPALITY_SYSTEM, "3905")
+
+
+def test_unknown_team_still_renders_under_tilsyns_team_system() -> None:
+    bundle, res = _message(_alert(recipient=Recipient(kind=RecipientKind.HOMECARE, team_id="hjt-ukjent-9")))
+    header = res["MessageHeader"][0]
+    team = _ref(bundle, header.extension[0].valueReference.reference)
+    assert [(i.system, i.value) for i in team.identifier] == [(TEAM_SYSTEM, "hjt-ukjent-9")]
+    # no HER-id: the receiver is the team resource itself
+    assert header.destination[0].receiver.reference == f"urn:uuid:{team.id}"
+
+
+def test_next_of_kin_recipient_is_a_care_team(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recipient kinds render generically: a next-of-kin kind (if the contract has it) is a CareTeam."""
+    kind = next((k for k in RecipientKind if k.value == "next-of-kin"), None)
+    alert = _alert(recipient=Recipient(kind=RecipientKind.HOMECARE, team_id="nok-r-001"))
+    if kind is not None:
+        alert = _alert(recipient=Recipient(kind=kind, team_id="nok-r-001"))
+    else:
+        from agents.alerting import fhir
+
+        monkeypatch.setitem(fhir.KIND_RESOURCE, "homecare", "CareTeam")
+    _bundle, res = _message(alert)
+    (team,) = res["CareTeam"]
+    assert [(i.system, i.value) for i in team.identifier] == [(TEAM_SYSTEM, "nok-r-001")]
+    assert res["MessageHeader"][0].destination[0].receiver is None
+
+
+def test_measurement_alert_references_the_triggering_observation_in_the_bundle() -> None:
     alert = _alert(
-        alert_id="weight_gain-r-002-20240301",
-        resident_id="r-002",
-        type=AlertType.WEIGHT_GAIN,
-        category=Category.DETERIORATION,
-        severity=Severity.MEDIUM,
+        alert_id="weight_gain-r-002-20240301", resident_id="r-002", type=AlertType.WEIGHT_GAIN,
+        category=Category.DETERIORATION, severity=Severity.MEDIUM,
         recipient=Recipient(kind=RecipientKind.SPECIALIST, team_id="ahus-hjertesvikt"),
-        vkp_service=VkpService.DHO,
-        dho_category=DhoCategory.MEASUREMENT,
-        evidence=(
-            Evidence(nb="Vekt opp 2,1 kg på 3 dager", en="Weight up 2.1 kg in 3 days"),
-            Evidence(nb="Ankelødem meldt i skjema", en="Ankle oedema reported"),
-        ),
-        details={"gain_kg": 2.1, "days": 3, "above_limit": True, "baseline": "7-day median"},
+        vkp_service=VkpService.DHO, dho_category=DhoCategory.MEASUREMENT,
+        evidence=(Evidence(nb="Vekt opp 2,1 kg på 3 dager", en="Weight up 2.1 kg in 3 days"),
+                  Evidence(nb="Ankelødem meldt i skjema", en="Ankle oedema reported")),
+        details={"weight_kg": 83.6, "gain_3d_kg": 2.1, "limit_3d_kg": 2.0, "above_limit": True},
     )
-    issue = _issue(alert)
-    assert issue.severity == "moderate"
-    assert issue.code.coding[0].code == "weight_gain"
-    assert _ext(issue, EXT_VKP_SERVICE).valueCoding.code == "DHO"
+    _bundle, res = _message(alert)
+    issue = res["DetectedIssue"][0]
+    (obs,) = res["Observation"]
+    assert [d.reference for d in issue.evidence[0].detail] == [f"urn:uuid:{obs.id}"]
+    assert {(c.system, c.code) for c in obs.code.coding} == {("http://loinc.org", "29463-7"),
+                                                             ("http://snomed.info/sct", "27113001")}
+    assert (float(obs.valueQuantity.value), obs.valueQuantity.code) == (83.6, "kg")
+    assert obs.subject.identifier.value == "r-002"
+    assert obs.effectiveDateTime == alert.time
     assert _ext(issue, EXT_DHO_CATEGORY).valueCoding.code == "measurement_alert"
     assert [e.code[0].text for e in issue.evidence] == ["Vekt opp 2,1 kg på 3 dager", "Ankelødem meldt i skjema"]
     assert _ext(issue.evidence[0], EXT_EVIDENCE_EN).valueString == "Weight up 2.1 kg in 3 days"
     details = _details(issue.evidence[0])
-    assert set(details) == {"gain_kg", "days", "above_limit", "baseline"}
-    assert float(details["gain_kg"].valueDecimal) == 2.1
-    assert details["days"].valueInteger == 3
-    assert details["above_limit"].valueBoolean is True
-    assert details["baseline"].valueString == "7-day median"
+    assert float(details["gain_3d_kg"].valueDecimal) == 2.1 and details["above_limit"].valueBoolean is True
+
+
+def test_blood_pressure_alert_carries_a_panel_with_both_components() -> None:
+    alert = _alert(type=AlertType.BLOOD_PRESSURE, category=Category.DETERIORATION, vkp_service=VkpService.DHO,
+                   details={"systolic": 186.0, "diastolic": 112.0})
+    (obs,) = _message(alert)[1]["Observation"]
+    assert obs.code.coding[0].code == "85354-9"
+    values = {c.code.coding[0].code: float(c.valueQuantity.value) for c in obs.component}
+    assert values == {"8480-6": 186.0, "8462-4": 112.0}
+
+
+def test_sensor_alert_has_no_observation_and_text_evidence_only() -> None:
+    _bundle, res = _message(_alert())
+    assert "Observation" not in res
+    assert res["DetectedIssue"][0].evidence[0].detail is None
 
 
 def _details(evidence: Any) -> dict[str, Any]:
-    """Detail name -> its value extension."""
     out = {}
     for ext in evidence.extension or ():
         if ext.url == EXT_DETAILS:
@@ -146,291 +260,77 @@ def _details(evidence: Any) -> dict[str, Any]:
     return out
 
 
-def test_free_text_detail_names_and_large_integers_stay_valid_fhir() -> None:
-    issue = _issue(_alert(details={"time since last motion": 2**40, "note": "ok"}))
-    details = _details(issue.evidence[0])
-    assert int(details["time since last motion"].valueDecimal) == 2**40  # beyond FHIR integer range
-    assert details["note"].valueString == "ok"
-
-
-def test_escalation_refers_to_the_original_alert() -> None:
-    alert = _alert(
-        alert_id="fall_detected-r-001-20240301-esc1",
-        notification="escalation",
-        escalation_of="fall_detected-r-001-20240301",
-        details={"unacknowledged_s": 600, "repeats": 1},
-    )
+def test_escalation_links_to_the_original_by_identifier_not_implicated() -> None:
+    alert = _alert(alert_id="fall_detected-r-001-20240301-esc1", notification="escalation",
+                   escalation_of="fall_detected-r-001-20240301")
     issue = _issue(alert)
-    assert issue.implicated is not None and len(issue.implicated) == 1
-    ref = issue.implicated[0]
-    assert ref.type == "DetectedIssue"
-    assert (ref.identifier.system, ref.identifier.value) == (ALERT_ID_SYSTEM, "fall_detected-r-001-20240301")
+    assert issue.implicated is None
+    ids = {(i.use, i.system, i.value) for i in issue.identifier}
+    assert ids == {("official", ALERT_ID_SYSTEM, "fall_detected-r-001-20240301"),
+                   ("secondary", NOTIFICATION_ID_SYSTEM, "fall_detected-r-001-20240301-esc1")}
+    assert issue.status == "preliminary"
 
 
-@pytest.mark.parametrize(("severity", "fhir"), [(Severity.LOW, "low"), (Severity.MEDIUM, "moderate"), (Severity.HIGH, "high")])
-def test_severity_maps_to_fhir_detectedissue_severity(severity: Severity, fhir: str) -> None:
-    assert _issue(_alert(severity=severity)).severity == fhir
+def _closed(status: str) -> Alert:
+    return _alert(alert_id="fall_detected-r-001-20240301-st1", notification="status",
+                  escalation_of="fall_detected-r-001-20240301", status=status, status_by="hjt-larvik-1",
+                  status_at=T0 + timedelta(minutes=3))
 
 
-def test_resolved_is_final_and_false_alarm_entered_in_error() -> None:
-    closed = {"notification": "status", "escalation_of": "fall_detected-r-001-20240301", "status_by": "rsc-vestfold",
-              "status_at": T0 + timedelta(minutes=3)}
-    assert _issue(_alert(**closed, status="resolved")).status == "final"
-    assert _issue(_alert(**closed, status="false_alarm")).status == "entered-in-error"
+@pytest.mark.parametrize(("status", "fhir", "vkp"),
+                         [("resolved", "final", "10"), ("false_alarm", "entered-in-error", "10"),
+                          ("acknowledged", "preliminary", "40")])
+def test_lifecycle_sets_status_and_mitigation_by_the_acting_team(status: str, fhir: str, vkp: str) -> None:
+    bundle, res = _message(_closed(status))
+    issue = res["DetectedIssue"][0]
+    assert issue.status == fhir
+    assert _ext(issue, EXT_VKP_SEVERITY).valueCodeableConcept.coding[0].code == vkp
+    (m,) = issue.mitigation
+    assert m.action.coding[0].code == status
+    assert m.date == T0 + timedelta(minutes=3)
+    role = _ref(bundle, m.author.reference)
+    assert role.get_resource_type() == "PractitionerRole"
+    assert [(i.system, i.value) for i in role.identifier] == [(TEAM_SYSTEM, "hjt-larvik-1")]
+    team = _ref(bundle, role.organization.reference)
+    assert (HER_SYSTEM, "102288") in {(i.system, i.value) for i in team.identifier}
+    assert res["MessageHeader"][0].eventCoding.code == "alert-status"
+    # the status message is about the original alert
+    assert issue.identifier[0].value == "fall_detected-r-001-20240301"
 
 
 @pytest.mark.parametrize("alert_type", list(AlertType))
-def test_every_alert_type_renders_valid_fhir(alert_type: AlertType) -> None:
+def test_every_alert_type_renders_a_valid_message_with_a_vkp_code(alert_type: AlertType) -> None:
     kind = CATALOGUE[alert_type]
     issue = _issue(
         _alert(type=alert_type, category=kind.category, vkp_service=kind.service, dho_category=kind.dho_category)
     )
-    assert issue.code.coding[0].display == kind.title_nb
+    assert issue.code.coding[0].system == VKP_ALERT_SYSTEM
+    assert issue.code.coding[1].display == kind.title_nb
 
 
-def test_one_alert_to_two_recipients_gives_two_resource_ids_but_one_identifier() -> None:
+def test_one_alert_to_two_recipients_gives_two_messages_with_one_business_identifier() -> None:
     a = _alert()
-    b = a.model_copy(update={"recipient": Recipient(kind=RecipientKind.HOMECARE, team_id="hjt-sandefjord")})
-    da, db = render_bundle_dict(a), render_bundle_dict(b)
+    b = a.model_copy(update={"recipient": Recipient(kind=RecipientKind.HOMECARE, team_id="hjt-larvik-1")})
+    r = VkpRenderer(DIRECTORY)
+    da, db = r.bundle_dict(a), r.bundle_dict(b)
     assert da["id"] != db["id"]
-    assert render_bundle_dict(a) == da  # deterministic
-    assert da["entry"][0]["resource"]["identifier"] == db["entry"][0]["resource"]["identifier"]
+    assert r.bundle_dict(a) == da  # deterministic
+    assert da["entry"][1]["resource"]["identifier"] == db["entry"][1]["resource"]["identifier"]
 
 
-def test_render_bundle_bytes_equal_the_dict_form() -> None:
-    alert = _alert()
+def test_shipped_directory_renders_and_bytes_equal_the_dict_form() -> None:
+    alert = _alert(municipality="0301", recipient=Recipient(kind=RecipientKind.RESPONSE_CENTRE, team_id="rsp-oslo"))
     assert orjson.loads(render_bundle(alert)) == render_bundle_dict(alert)
+    bundle = Bundle.model_validate_json(render_bundle(alert))
+    assert bundle.entry[0].resource.destination[0].receiver.display == "Responssenter Oslo"
 
 
-# -- observations in ------------------------------------------------------------
-
-
-def _obs(oid: str, loinc: str, display: str, **value: Any) -> dict[str, Any]:
-    return {
-        "fullUrl": f"urn:uuid:00000000-0000-4000-8000-{oid.rjust(12, '0')[-12:]}",
-        "resource": {
-            "resourceType": "Observation",
-            "id": oid,
-            "meta": {"profile": ["http://hl7.org/fhir/StructureDefinition/vitalsigns"]},
-            "status": "final",
-            "category": [
-                {
-                    "coding": [
-                        {
-                            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                            "code": "vital-signs",
-                        }
-                    ]
-                }
-            ],
-            "code": {"coding": [{"system": "http://loinc.org", "code": loinc, "display": display}]},
-            "subject": {"identifier": {"system": "urn:tilsyn:resident", "value": "r-042"}},
-            "effectiveDateTime": "2024-03-01T08:15:00+01:00",
-            "device": {"identifier": {"system": "urn:example:device", "value": "cuff-17"}},
-            **value,
-        },
-    }
-
-
-def _qty(value: float, code: str) -> dict[str, Any]:
-    return {"value": value, "unit": code, "system": "http://unitsofmeasure.org", "code": code}
-
-
-def _bp(oid: str, sys_v: float, dia_v: float) -> dict[str, Any]:
-    return _obs(
-        oid, "85354-9", "Blood pressure panel",
-        component=[
-            {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]}, "valueQuantity": _qty(sys_v, "mm[Hg]")},
-            {"code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]}, "valueQuantity": _qty(dia_v, "mm[Hg]")},
-        ],
-    )
-
-
-def _bundle(*entries: dict[str, Any]) -> dict[str, Any]:
-    return {"resourceType": "Bundle", "id": "b-1", "type": "collection", "entry": list(entries)}
-
-
-REALISTIC = _bundle(
-    _bp("bp-1", 142, 88),
-    _obs("spo2-1", "59408-5", "Oxygen saturation by pulse oximetry", valueQuantity=_qty(93, "%")),
-    _obs("wt-kg", "29463-7", "Body weight", valueQuantity=_qty(81.4, "kg")),
-    _obs("wt-lb", "29463-7", "Body weight", valueQuantity=_qty(180, "[lb_av]")),
-    _obs("hr-1", "8867-4", "Heart rate", valueQuantity=_qty(71, "/min")),
-    _obs("t-1", "8310-5", "Body temperature", valueQuantity=_qty(100.4, "[degF]")),
-    _obs("rr-1", "9279-1", "Respiratory rate", valueQuantity=_qty(18, "/min")),
-    _obs("glu-1", "15074-8", "Glucose [Moles/volume] in Blood", valueQuantity=_qty(6.2, "mmol/L")),
-    _obs("glu-2", "2339-0", "Glucose [Mass/volume] in Blood", valueQuantity=_qty(126, "mg/dL")),
-)
-
-
-def test_realistic_bundle_maps_to_measurements_in_canonical_units() -> None:
-    events = measurements_from_bundle(orjson.dumps(REALISTIC))
-    by_id = {e.event_id: e for e in events}
-    assert list(by_id) == ["bp-1", "spo2-1", "wt-kg", "wt-lb", "hr-1", "t-1", "rr-1", "glu-1", "glu-2"]
-    bp = by_id["bp-1"]
-    assert isinstance(bp, BloodPressure)
-    assert (bp.systolic, bp.diastolic, bp.unit) == (142, 88, "mm[Hg]")
-    assert all(e.resident_id == "r-042" for e in events)
-    assert all(e.time == datetime(2024, 3, 1, 7, 15, tzinfo=UTC) for e in events)
-    assert bp.device_id == "cuff-17"
-    measured = {k: v for k, v in by_id.items() if isinstance(v, Measurement)}
-    got = {k: (m.code, m.value, m.unit) for k, m in measured.items()}
-    assert got == {
-        "spo2-1": ("spo2", 93, "%"),
-        "wt-kg": ("weight", 81.4, "kg"),
-        "wt-lb": ("weight", 81.65, "kg"),  # 180 lb = 81.65 kg
-        "hr-1": ("pulse", 71, "/min"),
-        "t-1": ("temperature", 38.0, "Cel"),
-        "rr-1": ("respiratory_rate", 18, "/min"),
-        "glu-1": ("blood_glucose", 6.2, "mmol/L"),
-        "glu-2": ("blood_glucose", 6.99, "mmol/L"),
-    }
-
-
-def test_mapped_events_round_trip_through_the_measurements_topic_contract() -> None:
-    from schemas.inbound import RESIDENT_EVENT
-
-    for ev in measurements_from_bundle(REALISTIC):
-        assert RESIDENT_EVENT.validate_json(ev.model_dump_json()) == ev
-
-
-def test_spo2_on_supplemental_oxygen_is_read_from_the_flow_component() -> None:
-    entry = _obs(
-        "spo2-o2", "2708-6", "Oxygen saturation in Arterial blood", valueQuantity=_qty(90, "%"),
-        component=[
-            {"code": {"coding": [{"system": "http://loinc.org", "code": "3151-8"}]}, "valueQuantity": _qty(2, "L/min")}
-        ],
-    )
-    (ev,) = measurements_from_bundle(_bundle(entry))
-    assert isinstance(ev, Measurement)
-    assert (ev.code, ev.on_oxygen) == ("spo2", True)
-
-
-def test_entered_in_error_observations_are_skipped() -> None:
-    wrong = _obs("hr-x", "8867-4", "Heart rate", valueQuantity=_qty(71, "/min"))
-    wrong["resource"]["status"] = "entered-in-error"
-    assert measurements_from_bundle(_bundle(wrong)) == []
-
-
-def test_observation_without_id_gets_a_stable_event_id() -> None:
-    entry = _obs("hr-1", "8867-4", "Heart rate", valueQuantity=_qty(71, "/min"))
-    del entry["resource"]["id"], entry["fullUrl"]
-    first = measurements_from_bundle(_bundle(entry))[0].event_id
-    assert first.startswith("fhir-")
-    assert measurements_from_bundle(_bundle(copy.deepcopy(entry)))[0].event_id == first
-
-
-def _rejected(bundle: Any) -> str:
-    raw = bundle if isinstance(bundle, bytes) else orjson.dumps(bundle)
-    with pytest.raises(FhirMappingError) as info:
-        measurements_from_bundle(raw)
-    assert isinstance(info.value, ValueError)  # the processor dead-letters ValueErrors with code "fhir"
-    return str(info.value)
-
-
-def test_not_json_is_rejected() -> None:
-    assert "not valid JSON" in _rejected(b"{not json")
-
-
-def test_not_a_bundle_is_rejected() -> None:
-    assert "resourceType must be 'Bundle'" in _rejected({"resourceType": "Observation"})
-
-
-def test_structurally_invalid_bundle_is_rejected_with_the_location() -> None:
-    entry = _obs("hr-1", "8867-4", "Heart rate", valueQuantity=_qty(71, "/min"))
-    del entry["resource"]["code"]
-    msg = _rejected(_bundle(entry))
-    assert "not a valid FHIR R4 Bundle" in msg
-    assert "entry.0.resource.code" in msg
-
-
-def test_unknown_resource_type_in_an_entry_is_rejected() -> None:
-    assert "unknown resource type" in _rejected(_bundle({"resource": {"resourceType": "NoSuchThing"}}))
-
-
-def test_non_observation_resource_is_rejected() -> None:
-    patient = {"resource": {"resourceType": "Patient", "id": "p1"}}
-    assert "only Observation resources are accepted" in _rejected(_bundle(patient))
-
-
-def test_unknown_loinc_code_is_rejected_naming_the_code() -> None:
-    bmi = _obs("bmi-1", "39156-5", "Body mass index", valueQuantity=_qty(24.1, "kg/m2"))
-    msg = _rejected(_bundle(_bp("bp-1", 130, 80), bmi))
-    assert "entry 1" in msg
-    assert "unsupported code ('39156-5')" in msg
-    assert "85354-9" in msg  # lists what is supported
-
-
-@pytest.mark.parametrize("subject", ["01017012345", "010170-12345", "010170.12345"])
-def test_national_id_like_subject_is_rejected_without_echoing_it(subject: str) -> None:
-    entry = _obs("hr-1", "8867-4", "Heart rate", valueQuantity=_qty(71, "/min"))
-    entry["resource"]["subject"]["identifier"]["value"] = subject
-    msg = _rejected(_bundle(entry))
-    assert "national identity number" in msg
-    assert subject not in msg and "12345" not in msg
-
-
-def test_national_id_system_is_rejected_whatever_the_value() -> None:
-    entry = _obs("hr-1", "8867-4", "Heart rate", valueQuantity=_qty(71, "/min"))
-    entry["resource"]["subject"]["identifier"] = {"system": "urn:oid:2.16.578.1.12.4.1.4.1", "value": "r-042"}
-    assert "national identity number" in _rejected(_bundle(entry))
-
-
-def test_subject_by_reference_only_is_rejected() -> None:
-    entry = _obs("hr-1", "8867-4", "Heart rate", valueQuantity=_qty(71, "/min"))
-    entry["resource"]["subject"] = {"reference": "Patient/123"}
-    assert "no subject.identifier.value" in _rejected(_bundle(entry))
-
-
-def test_date_without_time_is_rejected() -> None:
-    entry = _obs("wt-1", "29463-7", "Body weight", valueQuantity=_qty(80, "kg"))
-    entry["resource"]["effectiveDateTime"] = "2024-03-01"
-    assert "effectiveDateTime" in _rejected(_bundle(entry))
-
-
-def test_implausible_value_is_rejected_with_the_range() -> None:
-    entry = _obs("spo2-1", "59408-5", "SpO2", valueQuantity=_qty(976, "%"))
-    msg = _rejected(_bundle(entry))
-    assert "LOINC 59408-5" in msg and "implausible" in msg and "50-100" in msg
-
-
-def test_unit_not_accepted_for_the_code_is_rejected() -> None:
-    entry = _obs("t-1", "8310-5", "Body temperature", valueQuantity=_qty(310, "K"))
-    assert "unit 'K' is not accepted for temperature" in _rejected(_bundle(entry))
-
-
-def test_bp_panel_without_diastolic_is_rejected() -> None:
-    entry = _bp("bp-1", 130, 80)
-    entry["resource"]["component"].pop()
-    assert "lacks component(s) 8462-4" in _rejected(_bundle(entry))
-
-
-def test_swapped_blood_pressure_is_rejected() -> None:
-    assert "not below systolic" in _rejected(_bundle(_bp("bp-1", 80, 130)))
-
-
-def test_processor_dead_letters_a_bad_bundle_with_code_fhir() -> None:
-    """The mapper's errors surface as the processor's DecodeError("fhir", ...)."""
-    from streams.processor import ResidentProcessor
-
-    proc = ResidentProcessor.__new__(ResidentProcessor)
-    proc.fhir_bundle_to_events = measurements_from_bundle
-    proc.limits = Limits()
-    proc.clock = "event"
-    bad = orjson.dumps(_bundle(_obs("bmi-1", "39156-5", "BMI", valueQuantity=_qty(24.1, "kg/m2"))))
-    rec = Record("measurements.fhir", 0, 0, None, b"r-042", bad)
-    with pytest.raises(DecodeError) as info:
-        proc._one(rec, 0.0, None)  # type: ignore[arg-type]
-    assert info.value.code == "fhir"
-    assert info.value.reason.startswith("FHIR bundle rejected: entry 0")
-
-
-def test_worker_hooks_have_the_shapes_the_processor_calls() -> None:
-    """streams.app wires these in: bundle bytes -> events, alert -> bytes."""
-    from streams.app import fhir_hooks
-
-    to_events, render = fhir_hooks()
-    assert [e.event_id for e in to_events(orjson.dumps(REALISTIC))][:2] == ["bp-1", "spo2-1"]
-    out = render(_alert())
-    assert isinstance(out, bytes)
-    assert Bundle.model_validate_json(out).type == "collection"
+def test_directory_errors_name_the_entry() -> None:
+    with pytest.raises(DirectoryError) as info:
+        TeamDirectory.from_yaml('teams: {t1: {name: X, org_number: "974801303"}}')
+    assert "teams.t1.org_number" in str(info.value) and "check digit" in str(info.value)
+    with pytest.raises(DirectoryError) as info:
+        TeamDirectory.from_yaml('teams: {t1: {name: X, her_id: "abc"}}')
+    assert "teams.t1.her_id" in str(info.value)
+    with pytest.raises(DirectoryError):
+        TeamDirectory.from_yaml('teams: {t1: {name: X, colour: red}}')
