@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -330,6 +331,12 @@ class ResidentProcessor:
                     raise DecodeError("fhir", f"entry {index} names another resident than the bundle's "
                                       "first observation: send one bundle per resident")
                 t = self._observation_time(rec, ev, wall_now)
+                ref = self._reference_time(rec, wall_now)
+                if ev.time_precision == "day" and ref is not None and t > ref:
+                    # a reading dated today that arrives before noon was taken before it arrived:
+                    # never let an imprecise time move the resident's clock ahead
+                    ev = ev.model_copy(update={"time": datetime.fromtimestamp(ref, UTC)})
+                    t = ref
                 self._event(rec, ev, t, out, wall_now)
             except DecodeError as exc:
                 self._reject_entry(rec, index, exc.code, exc.reason, result.entry_bytes(index), out)
@@ -341,12 +348,8 @@ class ResidentProcessor:
         observation (local noon) may lie up to 12 h ahead on its own day.
         """
         t = float(ev.time.timestamp())
-        day = getattr(ev, "time_precision", "instant") == "day"
-        if self.clock == "wall":
-            ref: float | None = wall_now
-        else:
-            clock = self.clocks.get(rec.partition)
-            ref = clock.watermark if clock is not None and clock.watermark > -math.inf else None
+        day = ev.time_precision == "day"
+        ref = self._reference_time(rec, wall_now)
         if ref is None:
             return t
         ahead = t - ref
@@ -360,6 +363,13 @@ class ResidentProcessor:
                               f"{'clock' if self.clock == 'wall' else 'partition time'} "
                               f"(allowed {max_age / 86400:.1f}): stale or wrongly dated")
         return t
+
+    def _reference_time(self, rec: Record, wall_now: float) -> float | None:
+        """Now for an observation: the wall clock, or on the event clock the partition's time (if known)."""
+        if self.clock == "wall":
+            return wall_now
+        clock = self.clocks.get(rec.partition)
+        return clock.watermark if clock is not None and clock.watermark > -math.inf else None
 
     def _reject_entry(self, rec: Record, index: int, code: str, reason: str, value: bytes, out: BatchOutput) -> None:
         """Dead-letter one entry of a bundle: its own JSON as the value, its index in a header."""

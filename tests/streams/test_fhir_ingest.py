@@ -116,3 +116,14 @@ def test_national_id_subject_dead_letter_does_not_copy_the_number() -> None:
     ((_code, reason, value),) = _dead(out).values()
     assert "tilsyn gateway" in reason
     assert b"15834510062" not in value
+
+
+def test_a_date_only_reading_arriving_before_noon_takes_its_arrival_time() -> None:
+    """Local noon lies ahead at 08:00: the reading was taken before it arrived, and the clock must not jump."""
+    morning = datetime(2024, 3, 1, 7, 0, tzinfo=UTC)  # 08:00 in Oslo
+    proc = ResidentProcessor(Engine(), partitions=1, limits=Limits(), clock="wall", fhir_bundle_to_events=read_bundle)
+    value = orjson.dumps({"resourceType": "Bundle", "type": "collection",
+                          "entry": [_pulse("hr-d", 72, morning.date().isoformat())]})
+    out = proc.handle([Record(MEASUREMENTS_FHIR, 0, 1, None, b"r-042", value)], morning.timestamp())
+    assert not _dead(out)
+    assert proc.clocks[0].watermark == morning.timestamp()
