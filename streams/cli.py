@@ -125,12 +125,13 @@ def schemas(write: bool) -> None:
     """Check (or rewrite) the JSON Schema files care systems consume."""
     from schemas.export import stale
     from schemas.export import write as write_schemas
+    from streams import asyncapi
 
     if write:
-        for path in write_schemas():
+        for path in [*write_schemas(), asyncapi.write()]:
             click.echo(f"wrote {path}")
         return
-    old = stale()
+    old = stale() + (["asyncapi.yaml"] if asyncapi.stale() else [])
     if old:
         click.echo(f"stale: {', '.join(old)} (run `tilsyn schemas --write`)", err=True)
         sys.exit(1)
