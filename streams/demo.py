@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from schemas.alerts import Alert
 from streams.broker import EmbeddedBroker, free_port
 from streams.console import format_alert, recipient_label
+from streams.gateway.demo import NationalIdFeed, print_fhir_messages, start_gateway
 from streams.topics import ALERT_TOPICS, CARE_CONTEXT
 
 DEMO_PARTITIONS = 4
@@ -78,6 +79,10 @@ async def _print_alerts(
         await consumer.stop()
 
 
+async def _both(first: Any, second: Any) -> None:
+    await asyncio.gather(first, second)
+
+
 async def _feed(bootstrap: str, feed: Any, residents: int, days: int, speed: float) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=10)
     await producer.start()
@@ -124,7 +129,8 @@ async def _feed(bootstrap: str, feed: Any, residents: int, days: int, speed: flo
 @click.option("--seed", default=7, show_default=True)
 @click.option("--lang", type=click.Choice(["en", "nb"]), default="en", show_default=True)
 @click.option("--duration", type=float, help="Stop after this many seconds (default: until Ctrl-C).")
-def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration: float | None) -> None:
+@click.option("--fhir", is_flag=True, help="Also show the hub's FHIR message, one per alert kind (docs/FHIR.md).")
+def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration: float | None, fhir: bool) -> None:
     """Broker + worker + simulated homes; alerts printed as they reach the care teams."""
     out = Path("out")
     out.mkdir(exist_ok=True)
@@ -147,11 +153,13 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
         "TILSYN_HTTP_PORT": str(http_port),
         "TILSYN_DATA_DIR": str(out / "demo-data"),
         "TILSYN_APP_ID": "tilsyn-demo",
+        "TILSYN_FHIR_OUTPUT": "1" if fhir else "0",
     }
     log = (out / "demo-worker.log").open("ab")
     worker = subprocess.Popen(  # nosec B603
         [sys.executable, "-m", "streams.cli", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
+    gateway, ids = start_gateway(env, out)  # the identity bridge (docs/FHIR.md)
     counts: dict[str, int] = {}
     started = time.monotonic()
     try:
@@ -165,13 +173,16 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
 
         from sim.simulate import DemoFeed
 
-        feed = DemoFeed(residents=residents, history_days=days, seed=seed, end=datetime.now(UTC))
+        feed = NationalIdFeed(DemoFeed(residents=residents, history_days=days, seed=seed, end=datetime.now(UTC)), ids)
 
         async def run() -> None:
             printer = asyncio.create_task(
                 _print_alerts(broker.bootstrap, lang, sys.stdout.isatty(), counts, feed.live_from)
             )
             feeder = asyncio.create_task(_feed(broker.bootstrap, feed, residents, days, speed))
+            if fhir:
+                printer = asyncio.create_task(_both(printer, print_fhir_messages(broker.bootstrap, feed.live_from,
+                                                                                 out / "demo-fhir")))
             loop = asyncio.get_running_loop()
             stop = asyncio.Event()
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -188,13 +199,16 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
 
         asyncio.run(run())
     finally:
-        click.echo("-- stopping worker and broker", err=True)
+        click.echo("-- stopping worker, gateway and broker", err=True)
+        gateway.send_signal(signal.SIGTERM)
         worker.send_signal(signal.SIGTERM)
         try:
             worker.wait(20)
         except subprocess.TimeoutExpired:
             worker.kill()
         log.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            gateway.wait(10)
         broker.stop()
         live = ", ".join(
             f"{recipient_label(k, lang)}: {v}" for k, v in sorted(counts.items()) if k not in ("history", "reminders")

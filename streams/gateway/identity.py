@@ -132,3 +132,19 @@ def load_key(path: Path) -> Pseudonymiser:
 def new_key_hex() -> str:
     """A fresh 256-bit key as hex (for ``tilsyn gateway --new-key`` and the demo)."""
     return os.urandom(32).hex()
+
+
+def synthetic_number(n: int, kind: str = FNR) -> str:
+    """A synthetic fødselsnummer or D-nummer (Tenor convention: month + 80) with valid check digits.
+
+    For the demo and tests only: such numbers belong to nobody.
+    """
+    day, month, year = 1 + n % 28, 1 + (n // 28) % 12, 30 + (n // 336) % 60
+    day += 40 if kind == DNR else 0
+    for individual in range(100, 1000):
+        digits = [int(c) for c in f"{day:02d}{month + 80:02d}{year:02d}{individual:03d}"]
+        k1 = _check_digit(digits, _K1)
+        k2 = _check_digit([*digits, k1], _K2) if k1 is not None else None
+        if k1 is not None and k2 is not None:
+            return "".join(map(str, digits)) + f"{k1}{k2}"
+    raise ValueError("no valid number for this date")  # pragma: no cover - 900 tries always find one
