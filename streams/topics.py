@@ -66,7 +66,7 @@ SPECS: tuple[TopicSpec, ...] = (
               "VKP hub adapter, tilsyn gateway", "Every alert as a VKP FHIR R4 message (pseudonymous)."),
     TopicSpec(DEAD_LETTER, "original key", False, 30 * DAY_MS, "tilsyn workers",
               "operators, data owners", "Rejected records: original bytes; reason and origin in headers."),
-    TopicSpec(MEASUREMENTS_FHIR_NATIONAL, "any", False, 1 * DAY_MS, "PMD, DHO platforms (national ids)",
+    TopicSpec(MEASUREMENTS_FHIR_NATIONAL, "any", False, 2 * DAY_MS, "PMD, DHO platforms (national ids)",
               "tilsyn gateway", "FHIR Observation bundles naming the patient by national id; "
               "the gateway forwards them pseudonymised to measurements.fhir.", restricted=True),
     TopicSpec(IDENTITY_REIDENTIFICATION, "national id", True, None, "care systems (EPJ)",

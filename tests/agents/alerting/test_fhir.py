@@ -334,3 +334,16 @@ def test_directory_errors_name_the_entry() -> None:
     assert "teams.t1.her_id" in str(info.value)
     with pytest.raises(DirectoryError):
         TeamDirectory.from_yaml('teams: {t1: {name: X, colour: red}}')
+
+
+def test_docs_mapping_table_matches_the_code() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "FHIR.md").read_text(encoding="utf-8")
+    section = doc.split("### Alert type → VKP code", 1)[1].split("\n### ", 1)[0]
+    rows = {m.group(1): (m.group(2).strip(), m.group(3).strip(), m.group(4).strip())
+            for m in re.finditer(r"^\| `([a-z0-9_]+)` \|([^|]*)\|([^|]*)\|([^|]*)\|$", section, re.M)}
+    assert set(rows) == {t.value for t in AlertType}
+    for t, vkp in VKP_CODE.items():
+        assert rows[t.value] == (vkp.code, vkp.display, vkp.why_parent or ""), t.value
