@@ -28,8 +28,10 @@ def gateway(ctx: click.Context, broker: str | None, key_file: Path | None, reide
     from streams.admin import ensure_topics
     from streams.gateway.service import GatewaySettings, run_gateway
 
-    logging.basicConfig(level=loglevel.upper().replace("WARN", "WARNING"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = loglevel.upper().replace("WARN", "WARNING")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    # the Kafka client's debug output may show record contents: never below INFO in the gateway
+    logging.getLogger("aiokafka").setLevel(max(logging.INFO, logging.getLevelName(level)))
     settings = Settings.from_env(broker=broker)
     gw = GatewaySettings.from_env(key_file=key_file, reidentify=reidentify, http_port=http_port)
     asyncio.run(ensure_topics(settings))

@@ -119,10 +119,10 @@ def test_safety_alert_escalates_unless_acknowledged(broker, prefix, worker_facto
 
     # every alert also went out as FHIR, and the metrics saw the acknowledgement
     fhir = asyncio.run(read_all(broker.bootstrap, f"{prefix}alerts.fhir", expect=len(seen), timeout=30))
-    ids = {v["resource"]["identifier"][0]["value"] for r in fhir for v in orjson.loads(r.value)["entry"]
-           if v["resource"]["resourceType"] == "DetectedIssue"}
+    ids = {i["value"] for r in fhir for v in orjson.loads(r.value)["entry"]
+           if v["resource"]["resourceType"] == "DetectedIssue" for i in v["resource"]["identifier"]}
     assert {a.alert_id for a in seen} <= ids
-    assert render_bundle_dict(seen[0])["type"] == orjson.loads(fhir[0].value)["type"]
+    assert render_bundle_dict(seen[0])["type"] == orjson.loads(fhir[0].value)["type"] == "message"
     samples = scrape(worker.http_port)
     assert metric_sum(samples, "tilsyn_acknowledgement_latency_seconds_count", severity="high") == 1
     assert metric_sum(samples, "tilsyn_escalations_total", notification="escalation") == 1
