@@ -365,7 +365,7 @@ class VkpRenderer:
                 },
                 "status": "final",
                 "category": [{"coding": [_coding(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")]}],
-                **{"code": body["code"]},
+                "code": body["code"],
                 "subject": self.patient(alert),
                 "effectiveDateTime": _instant(alert.time),
             }
