@@ -25,6 +25,8 @@ from schemas.alerts import Alert
 from schemas.fhir_observations import OBSERVATION_MAX_AGE_S, BundleResult
 from streams import metrics
 from streams.codec import (
+    EARLIEST_PLAUSIBLE,
+    LATEST_PLAUSIBLE,
     ClockFault,
     DecodeError,
     Limits,
@@ -331,7 +333,7 @@ class ResidentProcessor:
                     raise DecodeError("fhir", f"entry {index} names another resident than the bundle's "
                                       "first observation: send one bundle per resident")
                 t = self._observation_time(rec, ev, wall_now)
-                ref = self._reference_time(rec, wall_now)
+                ref = wall_now if self.clock == "wall" else self._reference_time(rec)
                 if ev.time_precision == "day" and ref is not None and t > ref:
                     # a reading dated today that arrives before noon was taken before it arrived:
                     # never let an imprecise time move the resident's clock ahead
@@ -342,21 +344,25 @@ class ResidentProcessor:
                 self._reject_entry(rec, index, exc.code, exc.reason, result.entry_bytes(index), out)
 
     def _observation_time(self, rec: Record, ev: Any, wall_now: float) -> float:
-        """The observation's event time, refused when it is too far ahead or too old.
+        """The observation's event time, refused when implausible, too far ahead or too old.
 
         Reference: the wall clock (wall mode), else the partition's event time. A date-only
         observation (local noon) may lie up to 12 h ahead on its own day.
         """
         t = float(ev.time.timestamp())
-        day = ev.time_precision == "day"
-        ref = self._reference_time(rec, wall_now)
+        if not EARLIEST_PLAUSIBLE <= t < LATEST_PLAUSIBLE:
+            raise DecodeError("implausible_time", f"observation time {ev.time.isoformat()} is outside 2000-2100")
+        ref = self._reference_time(rec)
+        if self.clock == "wall":
+            ref = wall_now
         if ref is None:
             return t
         ahead = t - ref
-        allowed_ahead = self.limits.max_future_skew_s + (12 * 3600.0 if day else 0.0)
-        if self.clock == "wall" and ahead > allowed_ahead:
-            raise DecodeError("future_time", f"observation time is {ahead:.0f} s ahead of the clock "
-                              f"(allowed {allowed_ahead:.0f} s)")
+        day = 12 * 3600.0 if ev.time_precision == "day" else 0.0
+        allowed_ahead = (self.limits.max_future_skew_s if self.clock == "wall" else self.limits.max_event_jump_s) + day
+        if ahead > allowed_ahead:
+            raise DecodeError("future_time", f"observation time is {ahead:.0f} s ahead of the "
+                              f"{'clock' if self.clock == 'wall' else 'partition time'} (allowed {allowed_ahead:.0f} s)")
         max_age = self.limits.max_past_age_s if self.limits.max_past_age_s is not None else OBSERVATION_MAX_AGE_S
         if -ahead > max_age:
             raise DecodeError("past_time", f"observation is {-ahead / 86400:.1f} days older than the "
@@ -364,12 +370,13 @@ class ResidentProcessor:
                               f"(allowed {max_age / 86400:.1f}): stale or wrongly dated")
         return t
 
-    def _reference_time(self, rec: Record, wall_now: float) -> float | None:
-        """Now for an observation: the wall clock, or on the event clock the partition's time (if known)."""
-        if self.clock == "wall":
-            return wall_now
+    def _reference_time(self, rec: Record) -> float | None:
+        """Event-clock "now" for an observation: its partition's time, else the newest any partition has."""
         clock = self.clocks.get(rec.partition)
-        return clock.watermark if clock is not None and clock.watermark > -math.inf else None
+        if clock is not None and clock.watermark > -math.inf:
+            return clock.watermark
+        known = [c.watermark for c in self.clocks.values() if c.watermark > -math.inf]
+        return max(known) if known else None
 
     def _reject_entry(self, rec: Record, index: int, code: str, reason: str, value: bytes, out: BatchOutput) -> None:
         """Dead-letter one entry of a bundle: its own JSON as the value, its index in a header."""

@@ -126,6 +126,9 @@ VKP_CODE: dict[AlertType, VkpCode] = {
         "5", "Digital hjemmeoppfølging", "a questionnaire score above its limit; 5.2.2 is 'answered', an action"
     ),
     AlertType.MISSED_MEDICATION: VkpCode("1.1", "Ikke utlevert"),
+    AlertType.PATTERN_DISABLED: VkpCode(
+        "4", "Digitalt tilsyn", "a notice that one pattern is switched off for the resident; no code for it"
+    ),
     AlertType.DATA_QUALITY: VkpCode(
         "5", "Digital hjemmeoppfølging", "an implausible reading kept out of the clinical history; no code for it"
     ),
