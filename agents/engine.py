@@ -11,6 +11,7 @@ import base64
 import hashlib
 import logging
 import math
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +37,23 @@ _SENSOR = frozenset(SENSOR_KINDS)
 
 SEEN_IDS = 64
 """How many recent event ids per resident are remembered to drop duplicates."""
+
+STATE_FORMAT = 1
+"""Version byte of a stored resident state (0x7b, ``{``, is the header-less JSON of earlier versions)."""
+_HEADER = struct.Struct(">Bdd")
+
+
+def peek(raw: bytes) -> tuple[float, float]:
+    """(next deadline, sensor watermark) of a stored state without decoding it.
+
+    A header-less state from an earlier version says "due now" (-inf), so it is decoded at the
+    first tick and stored again with a header.
+    """
+    if raw[:1] == b"{" or len(raw) < _HEADER.size:
+        return -math.inf, -math.inf
+    _, due, watermark = _HEADER.unpack_from(raw)
+    return due, watermark
+
 
 SAFETY_KINDS = frozenset({"alarm_button", "fall"})
 """Events that are an alert by themselves: handled first, never held back by anything else."""
@@ -150,8 +168,14 @@ class Engine:
         return state.view
 
     def dump(self, state: ResidentState) -> bytes:
-        """Serialise for the state table's changelog."""
-        return orjson.dumps(
+        """Serialise for the state table's changelog: a fixed header, then the state as JSON.
+
+        The header (format version, next deadline, sensor watermark) lets a worker that takes
+        over a partition schedule its residents' timers without decoding every state
+        (:func:`peek`); a state is decoded when it is due or a record for it arrives.
+        """
+        due = state.due if not state.pending else -math.inf
+        return _HEADER.pack(STATE_FORMAT, due, state.watermark) + orjson.dumps(
             {
                 "r": state.resident_id,
                 "w": state.watermark if state.watermark > -math.inf else None,
@@ -165,7 +189,7 @@ class Engine:
         )
 
     def load(self, raw: bytes) -> ResidentState:
-        data = orjson.loads(raw)
+        data = orjson.loads(raw if raw[:1] == b"{" else memoryview(raw)[_HEADER.size:])
         care = CareContext.model_validate_json(orjson.dumps(data["c"])) if data["c"] is not None else None
         stored = data["d"]
         state = ResidentState(

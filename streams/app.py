@@ -1,11 +1,21 @@
-"""The Faust application: topics, the resident table, the resident agent and its timer.
+"""The Faust application: topics, the resident table, the resident agents and their timer.
 
-The resident agent is thin: it hands each batch of raw records to
-:class:`streams.processor.ResidentProcessor`, publishes what that returns,
-waits for the broker to confirm the alerts, and only then writes the residents'
-state, so offsets (committed by Faust after the batch) never run ahead of the
-alerts an input caused (at-least-once; deterministic alert ids make duplicates
-recognisable).
+Two agents, both thin, both on Faust's public stream API (``Stream.noack_take`` and
+``Stream.noack``, acknowledged by ``Event.ack``):
+
+- **residents** takes batches of raw records from the resident-keyed input topics and hands
+  them to :class:`streams.processor.ResidentProcessor`;
+- **alarms** takes safety alarms and falls from their own topic one by one, so an alarm never
+  queues behind a bulk batch, a state flush or the timer walk.
+
+Both publish what the processor returns and wait for the broker to confirm it. Changed
+resident state is written to the table every ``TILSYN_STATE_FLUSH_S``, and only then are the
+input events acknowledged, so offsets (committed by Faust) never run ahead of the alerts and
+the state an input caused (at-least-once; deterministic alert ids make duplicates recognisable).
+
+Faust owns the consumer group, partition assignment, the table and its changelog, standby
+replicas and offset commits. Nothing here touches a private Faust attribute
+(``tests/streams/test_public_api.py`` checks it).
 """
 
 from __future__ import annotations
@@ -13,29 +23,31 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import faust
+from faust.tables.manager import TableManager
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from agents.engine import Engine
 from schemas.alerts import Alert
 from streams import metrics
 from streams.admin import check_layout, ensure_topics
-from streams.batching import BatchApp, BatchTopic
 from streams.codec import Limits
-from streams.processor import REKEYED_HEADER, BatchOutput, Record, ResidentProcessor, partition_for
+from streams.faustfix import broker_url
+from streams.processor import REKEYED_HEADER, BatchOutput, Record, ResidentProcessor
 from streams.settings import Settings
-from streams.topics import ALERT_TOPICS, ALERTS_FHIR, DEAD_LETTER, INPUT_TOPICS
+from streams.topics import ALERT_TOPICS, ALERTS_FHIR, BULK_INPUTS, DEAD_LETTER, INPUT_TOPICS, SAFETY_EVENTS
+from streams.topicwatch import TopicWatch
 
 log = logging.getLogger(__name__)
 
 STATE_TABLE = "resident-state"
 
-STALL_AFTER_S = 120.0
-"""Default of ``TILSYN_STALL_AFTER_S``: input waiting this long without a processed batch
-makes /healthz answer 503 (stalled)."""
+OPEN_ALERTS_EVERY_S = 15.0
+"""How often the open-alert gauge walks every resident's book (it is a dashboard figure, not a trigger)."""
 
 
 def fhir_hooks(team_directory: Path | None = None) -> tuple[Any, Any]:
@@ -48,14 +60,14 @@ def fhir_hooks(team_directory: Path | None = None) -> tuple[Any, Any]:
 
 
 class TilsynApp:
-    """A tilsyn worker's Faust app with its topics, table and agent."""
+    """A tilsyn worker's Faust app with its topics, table and agents."""
 
     def __init__(self, settings: Settings, engine: Engine | None = None, fhir_output: bool = False) -> None:
         self.settings = s = settings
         fast = s.fast_rebalance
-        self.app = BatchApp(
+        self.app = faust.App(
             s.app_id,
-            broker=s.broker,
+            broker=broker_url(s.broker),
             broker_credentials=s.security.faust_credentials(),
             store="memory://",
             datadir=str(s.data_dir),
@@ -68,8 +80,19 @@ class TilsynApp:
             web_host=s.http_host,
             web_port=s.http_port,
             web_in_thread=False,
-            broker_session_timeout=6.0 if fast else 30.0,
-            broker_heartbeat_interval=0.5 if fast else 3.0,
+            # only /metrics, /healthz and /readyz: Faust's router, table, graph and statistics views
+            # would show partitions, table keys (resident ids) and internals without authentication
+            web_router_enabled=False,
+            web_tables_enabled=False,
+            web_graph_enabled=False,
+            web_stats_enabled=False,
+            web_metrics_enabled=False,
+            # failover: a second worker keeps a warm copy of each partition's state
+            table_standby_replicas=s.standby_replicas,
+            # the session timeout sets the floor of failover: a dead worker's partitions move only
+            # after the broker has missed its heartbeats this long (docs/RELIABILITY.md)
+            broker_session_timeout=6.0 if fast else s.session_timeout_s,
+            broker_heartbeat_interval=0.5 if fast else max(0.5, s.session_timeout_s / 10),
             broker_rebalance_timeout=6.0 if fast else 60.0,
             broker_commit_interval=1.0 if fast else 2.8,
             stream_wait_empty=False,
@@ -85,15 +108,13 @@ class TilsynApp:
             value_serializer="raw",
         )
         self.prefix = s.topic_prefix
-        self.inputs = BatchTopic(
-            self.app,
-            topics=[self.prefix + t for t in INPUT_TOPICS],
-            key_serializer="raw", value_serializer="raw",
-            partitions=s.partitions,
-            is_iterator=True,
-            buffer_size=max(4 * s.batch_max, 4000),
+        self.inputs = self.app.topic(
+            *(self.prefix + t for t in BULK_INPUTS),
+            key_serializer="raw", value_serializer="raw", partitions=s.partitions,
         )
-        self.app.register_batch_topic(self.inputs)
+        self.alarm_inputs = self.app.topic(
+            self.prefix + SAFETY_EVENTS, key_serializer="raw", value_serializer="raw", partitions=s.partitions,
+        )
         self.outputs = [
             self.app.topic(self.prefix + t, key_serializer="raw", value_serializer="raw", partitions=s.partitions)
             for t in (*ALERT_TOPICS, ALERTS_FHIR, DEAD_LETTER)
@@ -126,17 +147,25 @@ class TilsynApp:
             fhir_bundle_to_events=to_events,
             render_fhir=render if fhir_output else None,
         )
+        self.watch = TopicWatch(
+            s, expected=[*sorted(self._input_names), *(t.get_topic_name() for t in self.outputs)],
+            changelog=self.table.changelog_topic.get_topic_name(), group=s.app_id, inputs=sorted(self._input_names),
+        )
         self._primed = False
         self._assigned: set[int] = set()
         self._batch_lock = asyncio.Lock()
         self._dirty: set[str] = set()
         """Residents whose state changed since the last state flush."""
         self._unacked: list[Any] = []
-        """Messages processed since the last state flush: acknowledged (committable) only after it."""
+        """Events processed since the last state flush: acknowledged (committable) only after it."""
+        self._seen: dict[tuple[str, int], set[int]] = {}
+        """(topic, partition) → offsets processed in this assignment and not yet committed (see :meth:`_fresh`)."""
         self._flushed_at = time.monotonic()
         self._progress_at = time.monotonic()
-        """When the resident task last processed a batch (or found nothing waiting)."""
+        """When the group's committed offsets last moved (or nothing was waiting)."""
         self._stalled_s: float | None = None
+        self._committed_total = -1
+        self._open_counted_at = 0.0
         self._register()
 
     def prepare_topics(self) -> None:
@@ -153,51 +182,60 @@ class TilsynApp:
     def _register(self) -> None:
         app, s = self.app, self.settings
 
-        @app.task
-        async def resident_batches() -> None:
-            """The resident agent: validate, detect, publish per batch; store state and acknowledge per flush."""
-            buffer = self.inputs.batch_buffer
-            while not app.should_stop:
-                # the (Cython) conductor may wrap messages in Events; only the message matters
-                messages = [getattr(m, "message", m) for m in await buffer.take(s.batch_max, s.batch_within_s)]
+        @app.agent(self.inputs, name="residents")
+        async def residents(stream: faust.StreamT) -> None:
+            """Validate, detect and publish per batch; store state and acknowledge per flush."""
+            # noack_take is on faust.Stream (the abstract StreamT does not declare it)
+            async for events in cast(faust.Stream, stream).noack_take(s.batch_max, within=s.batch_within_s):
+                await self._wait_topics()
                 async with self._batch_lock:
-                    # a batch taken before a revocation is filtered after it: never process (and ack)
-                    # records of partitions this worker no longer owns (an empty set owns nothing)
-                    messages = [m for m in messages if m.partition in self._assigned]
-                    if not messages:
-                        continue
-                    metrics.BATCH_SIZE.observe(len(messages))
-                    self._progress_at = time.monotonic()
-                    out = self.processor.handle([self._record(m) for m in messages], time.time())
-                    await self._apply(out)
-                    self._unacked.extend(messages)
+                    await self._process(events)
                     if time.monotonic() - self._flushed_at >= s.state_flush_s:
                         await self._flush()
+
+        @app.agent(self.alarm_inputs, name="alarms")
+        async def alarms(stream: faust.StreamT) -> None:
+            """The alarm lane: each press or fall at once, between the bulk lane's awaits (no lock)."""
+            manual = cast(faust.Stream, stream).noack()
+            async for _ in manual:
+                event = manual.current_event
+                if event is not None:
+                    await self._wait_topics()
+                    await self._process([event])
 
         @app.timer(s.tick_interval_s)
         async def tick() -> None:
             if not self._ready():
+                self._progress_at = time.monotonic()  # recovering is not stalling
+                self._stalled_s = None
+                self._observe_recovery()
                 return
             async with self._batch_lock:
                 await self._tick()
+
+        @app.timer(s.topic_check_s)
+        async def check_topics() -> None:
+            await self.watch.check()
 
         @app.on_partitions_revoked.connect  # type: ignore[arg-type]
         async def revoked(app: faust.App, revoked: set[Any], **_: Any) -> None:
             parts = {tp.partition for tp in revoked if tp.topic in self._input_names}
             async with self._batch_lock:  # let the batch in flight finish first
-                # the new owner recovers state from the changelog: write ours out first
-                await self._flush()
-                # unacked messages of revoked partitions are re-read by their new owner
-                self.inputs.batch_buffer.drop(lambda m: getattr(m, "message", m).partition not in parts)
+                # the new owner recovers state from the changelog: write ours out first, but do not
+                # acknowledge: Faust has already dropped its bookkeeping of the revoked partitions,
+                # and an acknowledgement now would be counted again when the records come back
+                # (the new owner, maybe this worker, re-reads them from the committed offset)
+                await self._flush(acknowledge=False)
                 self.processor.forget_partitions(parts)
                 self._assigned -= parts
+                self._seen = {k: v for k, v in self._seen.items() if k[1] not in parts}
             metrics.READY.set(0)
 
         @app.on_partitions_assigned.connect  # type: ignore[arg-type]
         async def assigned(app: faust.App, assigned: set[Any], **_: Any) -> None:
             self._assigned = {tp.partition for tp in assigned if tp.topic in self._input_names}
+            self._seen = {}
             self._primed = False
-
 
         @app.page("/metrics")
         async def metrics_page(web: Any, request: Any) -> Any:
@@ -205,6 +243,9 @@ class TilsynApp:
 
         @app.page("/healthz")
         async def healthz(web: Any, request: Any) -> Any:
+            if self.watch.fault is not None:
+                # the broker lost or changed our topics: alerts would go nowhere; restart loudly
+                return web.json({"status": "topic fault", "fault": self.watch.fault}, status=503)
             if self._stalled_s is not None:
                 # input waits but nothing was processed for minutes: ask the orchestrator for a restart
                 return web.json({"status": "stalled", "idle_s": round(self._stalled_s)}, status=503)
@@ -212,9 +253,56 @@ class TilsynApp:
 
         @app.page("/readyz")
         async def readyz(web: Any, request: Any) -> Any:
-            ready = self._ready() and self._primed and self._stalled_s is None
+            ready = self._ready() and self._primed and self._stalled_s is None and self.watch.fault is None
             return web.json({"ready": ready, "partitions": sorted(self._assigned)}, status=200 if ready else 503)
 
+    # -- processing -------------------------------------------------------
+    async def _process(self, events: Iterable[Any]) -> None:
+        """Validate, detect and publish; the events are acknowledged at the next state flush."""
+        fresh = self._fresh(events)
+        if not fresh:
+            return
+        metrics.BATCH_SIZE.observe(len(fresh))
+        out = self.processor.handle([self._record(e.message) for e in fresh], time.time())
+        await self._apply(out)
+        self._unacked.extend(fresh)
+
+    def _fresh(self, events: Iterable[Any]) -> list[Any]:
+        """Events to process: of owned partitions, each offset once per assignment.
+
+        Faust resumes fetching before it seeks a newly assigned partition to its committed
+        offset (the flow is already running for table recovery), so after a restart the first
+        records of a partition can arrive twice, and out of order (a record fetched before the
+        seek may come after the re-read has started). Processing and acknowledging both copies
+        put offsets twice into Faust's acknowledged list, and its commit then crept forward by
+        one offset per commit (issue: commits stop advancing after kill -9; see also
+        :mod:`streams.faustfix`). A copy of an offset already processed in this assignment is
+        neither processed nor acknowledged; every other offset is, whatever its order. Records
+        of a partition this worker no longer owns are left for their new owner.
+        """
+        out = []
+        seen = self._seen
+        assigned = self._assigned
+        for ev in events:
+            m = ev.message
+            if m.partition not in assigned:
+                continue
+            offsets = seen.get((m.topic, m.partition))
+            if offsets is None:
+                offsets = seen[(m.topic, m.partition)] = set()
+            elif m.offset in offsets:
+                continue
+            offsets.add(m.offset)
+            out.append(ev)
+        return out
+
+    def _forget_seen(self) -> None:
+        """Drop remembered offsets below what the group committed (they cannot come again)."""
+        committed = self.watch.committed
+        for key, offsets in self._seen.items():
+            done = committed.get(key)
+            if done is not None and offsets:
+                self._seen[key] = {o for o in offsets if o >= done}
 
     async def _tick(self) -> None:
         if not self._primed:
@@ -222,19 +310,28 @@ class TilsynApp:
                 ((k.decode(), v) for k, v in self.table.items() if isinstance(v, bytes)), self._assigned
             )
             self._primed = True
-            log.info("loaded %d resident states for %d partitions", n, len(self._assigned))
+            log.info("scheduled %d resident states of %d partitions", n, len(self._assigned))
         await self._apply(self.processor.tick(time.time()))
         if time.monotonic() - self._flushed_at >= self.settings.state_flush_s:
             await self._flush()
         self._observe()
 
+    async def _wait_topics(self) -> None:
+        """While the broker has lost or changed our topics, publish nothing (it would vanish)."""
+        while self.watch.fault is not None and not self.app.should_stop:
+            await asyncio.sleep(1.0)
+
     @property
     def _input_names(self) -> set[str]:
         return {self.prefix + t for t in INPUT_TOPICS}
 
+    @property
+    def _recovery(self) -> Any:
+        """Faust's table recovery service (``TableManager.recovery``; the abstract type does not declare it)."""
+        return cast(TableManager, self.app.tables).recovery
+
     def _ready(self) -> bool:
-        recovery = self.app.tables.recovery  # type: ignore[attr-defined]
-        return bool(recovery.completed.is_set()) and not self.app.rebalancing
+        return bool(self._recovery.completed.is_set()) and not self.app.rebalancing
 
     def _record(self, message: Any) -> Record:
         topic = message.topic[len(self.prefix):] if self.prefix else message.topic
@@ -251,10 +348,10 @@ class TilsynApp:
         )
 
     async def _apply(self, out: BatchOutput) -> None:
-        """Publish a batch's alerts and dead letters and wait for the broker to confirm them.
+        """Publish alerts and dead letters and wait for the broker to confirm them.
 
-        The residents it changed are written to the state changelog at the next flush
-        (:meth:`_flush`), and only then are its input messages acknowledged: offsets are
+        The residents they changed are written to the table at the next flush
+        (:meth:`_flush`), and only then are the input events acknowledged: offsets are
         committed after both alerts and state are safe. A crash in between re-reads the
         input; the same alerts come again with the same ids.
         """
@@ -274,35 +371,32 @@ class TilsynApp:
                     self._count(pub.alert, pub.trigger, pub.trigger_ts_ms, now)
         self._dirty |= out.dirty
 
-    async def _flush(self) -> None:
-        """Write changed resident states to the changelog, wait, then acknowledge the input.
+    async def _flush(self, acknowledge: bool = True) -> None:
+        """Write changed resident states to the table, wait for the changelog, then acknowledge.
 
         Batching state writes over ``TILSYN_STATE_FLUSH_S`` writes each busy resident once
-        per flush instead of once per batch; Faust recovers the table from this changelog.
-        It is written directly (not via ``Table.__setitem__``) so a flush goes out in one
-        awaited burst.
+        per flush instead of once per batch. ``Table.__setitem__`` sends the changelog record
+        (Faust also flushes its producer before any commit); the explicit ``flush`` here
+        makes the write durable before the input is acknowledged.
         """
         self._flushed_at = time.monotonic()
         dirty, self._dirty = self._dirty, set()
-        messages, self._unacked = self._unacked, []
+        events, self._unacked = self._unacked, []
+        rebalancing = self.app.rebalancing
         if dirty:
-            producer = self.app.producer
-            engine, states, store = self.processor.engine, self.processor.states, self.table.data
-            changelog, partitions = self.table.changelog_topic.get_topic_name(), self.settings.partitions
-            writes = []
-            for rid in dirty:
+            engine, states, table = self.processor.engine, self.processor.states, self.table
+            for n, rid in enumerate(dirty, 1):
                 st = states.get(rid)
-                if st is None:
-                    continue
-                key, raw = rid.encode(), engine.dump(st)
-                store[key] = raw
-                writes.append(await producer.send(
-                    changelog, key, raw, partition=partition_for(key, partitions), timestamp=None, headers=None
-                ))
-            await asyncio.gather(*writes)
-        consumer = self.app.consumer
-        for m in messages:
-            m.ack(consumer)
+                if st is not None:
+                    table[rid.encode()] = engine.dump(st)
+                if n % 500 == 0:
+                    await asyncio.sleep(0)  # let the alarm lane in between
+            await self.app.producer.flush()
+        if not acknowledge or (self.app.rebalancing and not rebalancing):
+            # a revocation began while the state was written: the records will be read again
+            return
+        for ev in events:
+            ev.ack()
 
     @staticmethod
     def _count(alert: Alert, trigger: str | None, trigger_ts_ms: int | None, now: float) -> None:
@@ -319,49 +413,68 @@ class TilsynApp:
         elif trigger == "tick":
             metrics.ALERT_LATENCY.labels(trigger="tick").observe(max(0.0, now - alert.time.timestamp()))
 
-    def _check_stall(self, waiting: int) -> None:
-        """Mark the worker stalled when input waits and no batch was processed for ``stall_after_s``.
+    # -- health -----------------------------------------------------------
+    def _check_stall(self, waiting: int, committed_total: int) -> None:
+        """Mark the worker stalled when input waits and the group's commits have not moved for ``stall_after_s``.
 
-        A safety net, not a fix: a worker that says it is ready but does not consume
-        (seen rarely after kill -9 on the embedded broker, docs/RELIABILITY.md) turns
-        /healthz to 503, so Docker or Kubernetes restart it instead of letting alerts wait.
+        A safety net: a worker that says it is ready but does not consume, or consumes but
+        cannot commit, turns /healthz to 503, so Docker (autoheal) or Kubernetes restart it
+        instead of letting alerts wait. Time spent recovering tables does not count (see the
+        tick timer). Offsets come from the broker (the topic watch), not from Faust's memory.
         """
         now = time.monotonic()
-        if waiting == 0:
+        if waiting == 0 or committed_total != self._committed_total:
+            self._committed_total = committed_total
             self._progress_at = now
             self._stalled_s = None
             return
         idle = now - self._progress_at
         if idle >= self.settings.stall_after_s:
             if self._stalled_s is None:
-                log.warning("no batch processed for %.0f s while %d input records wait", idle, waiting)
+                log.warning("commits have not moved for %.0f s while %d input records wait", idle, waiting)
             self._stalled_s = idle
+
+    def _observe_recovery(self) -> None:
+        metrics.READY.set(0)
+        try:
+            remaining = self._recovery.active_remaining_total()
+        except Exception:  # recovery not started yet
+            return
+        metrics.RECOVERY_REMAINING.set(max(0, int(remaining)))
 
     def _observe(self) -> None:
         """Refresh gauges that are read rather than counted."""
         now = time.time()
         metrics.READY.set(1 if self._ready() and self._primed else 0)
+        metrics.RECOVERY_REMAINING.set(0)
         metrics.TABLE_ROWS.labels(table=STATE_TABLE).set(len(self.table))
         for p, clock in self.processor.clocks.items():
             if clock.last_record_wall is not None:
                 metrics.PROCESSING_LAG.labels(partition=str(p)).set(max(0.0, now - clock.last_record_wall))
         consumer = self.app.consumer
-        committed = getattr(consumer, "_committed_offset", {})
         try:
             assignment = consumer.assignment()
         except Exception:  # consumer not started yet
             return
-        waiting = 0
+        committed = self.watch.committed
+        waiting = committed_total = 0
         for tp in assignment:
             hw = consumer.highwater(tp)
-            if hw is None:
+            done = committed.get((tp.topic, tp.partition))
+            if hw is None or done is None:
                 continue
-            done = committed.get(tp)
-            lag = hw - (done + 1 if done is not None else 0)
-            metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, lag))
-            if lag > 0 and tp.topic in self._input_names:
+            lag = max(0, hw - done)
+            metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(lag)
+            if tp.topic in self._input_names:
                 waiting += lag
-        self._check_stall(waiting)
+                committed_total += done
+        self._check_stall(waiting, committed_total)
+        self._forget_seen()
+        if time.monotonic() - self._open_counted_at >= OPEN_ALERTS_EVERY_S:
+            self._open_counted_at = time.monotonic()
+            self._count_open()
+
+    def _count_open(self) -> None:
         open_by: dict[str, int] = {}
         open_counts = getattr(self.processor.engine.desk, "open_counts", None)
         if open_counts is not None:

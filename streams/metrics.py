@@ -92,6 +92,12 @@ DETECTOR_ERRORS = Counter(
     "switched off for its resident and reported as a pattern_disabled alert instead).",
     ["stage"], registry=REGISTRY,
 )
+TOPIC_FAULT = Gauge(
+    "tilsyn_topic_fault",
+    "1 when the broker lost or changed a topic this worker reads or writes (missing, wrong partition count, "
+    "end offset gone back); the worker stops publishing and /healthz answers 503 until it is restarted.",
+    registry=REGISTRY,
+)
 BATCH_SIZE = Histogram(
     "tilsyn_batch_size_records", "Records handled per batch by the resident agent.",
     registry=REGISTRY, buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000),

@@ -8,6 +8,7 @@ of Faust makes it testable and lets the benchmark measure it alone.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 from collections import Counter
@@ -19,7 +20,7 @@ from typing import Any
 
 from aiokafka.partitioner import murmur2
 
-from agents.engine import SAFETY_KINDS, Engine, ResidentState
+from agents.engine import SAFETY_KINDS, Engine, ResidentState, peek
 from agents.registry import all_parameters
 from schemas.alerts import Alert
 from schemas.fhir_observations import OBSERVATION_MAX_AGE_S, BundleResult
@@ -149,11 +150,16 @@ class ResidentProcessor:
         self.topic_grace_s = topic_grace_s if topic_grace_s is not None else min(idle_grace_s, 10.0)
         self.states: dict[str, ResidentState] = {}
         self.partition_of: dict[str, int] = {}
+        self._timers: dict[int, list[tuple[float, str]]] = {}
+        """Per partition: a heap of (deadline, resident id); entries made stale by a later schedule are skipped."""
+        self._scheduled: dict[str, float] = {}
+        """Resident id → the deadline its live heap entry stands for."""
         self.clocks: dict[int, PartitionClock] = {}
         self.known_parameters = all_parameters()
 
     # -- state cache ------------------------------------------------------
     def state(self, resident_id: str) -> ResidentState:
+        """The resident's state, decoded from the table on first use."""
         st = self.states.get(resident_id)
         if st is None:
             raw = self.load_state(resident_id)
@@ -163,32 +169,53 @@ class ResidentProcessor:
         return st
 
     def forget_partitions(self, partitions: Iterable[int]) -> None:
-        """Drop cached states of partitions this worker no longer owns."""
+        """Drop cached states and timers of partitions this worker no longer owns."""
         gone = set(partitions)
         for rid in [r for r, p in self.partition_of.items() if p in gone]:
             self.states.pop(rid, None)
             self.partition_of.pop(rid, None)
+            self._scheduled.pop(rid, None)
         for p in gone:
             self.clocks.pop(p, None)
+            self._timers.pop(p, None)
 
     def prime(self, items: Iterable[tuple[str, bytes]], partitions: Iterable[int]) -> int:
-        """Load stored states of owned partitions (after recovery), so their timers run."""
+        """Schedule the timers of every stored resident of the owned partitions (after recovery).
+
+        Only the header of each stored state is read (:func:`agents.engine.peek`): a worker
+        that takes over a partition of 100,000 residents is ticking them in a second, and
+        decodes a state when it is due or a record for it arrives.
+        """
         owned = set(partitions)
         n = 0
         for rid, raw in items:
-            if rid in self.states or not raw:
+            if not raw:
                 continue
             p = partition_for(rid.encode(), self.partitions)
-            if p in owned:
-                self.states[rid] = self.engine.load(raw)
-                self.partition_of[rid] = p
-                n += 1
-                st = self.states[rid]
-                clock = self.clocks.setdefault(p, PartitionClock())
-                if st.watermark > clock.watermark:
-                    clock.watermark = st.watermark
-        metrics.RESIDENTS.set(len(self.states))
+            if p not in owned:
+                continue
+            n += 1
+            self.partition_of.setdefault(rid, p)
+            if rid in self.states:
+                self.schedule(rid, self.states[rid].due)
+                continue
+            due, watermark = peek(raw)
+            self.schedule(rid, due)
+            clock = self.clocks.setdefault(p, PartitionClock())
+            if watermark > clock.watermark:
+                clock.watermark = watermark
+        metrics.RESIDENTS.set(len(self.partition_of))
         return n
+
+    def schedule(self, resident_id: str, due: float) -> None:
+        """Make sure the resident is ticked at ``due`` (an earlier entry already covers it)."""
+        if due == math.inf or due >= self._scheduled.get(resident_id, math.inf):
+            return
+        self._scheduled[resident_id] = due
+        p = self.partition_of.get(resident_id)
+        if p is None:
+            p = self.partition_of[resident_id] = partition_for(resident_id.encode(), self.partitions)
+        heapq.heappush(self._timers.setdefault(p, []), (due, resident_id))
 
     # -- batches ----------------------------------------------------------
     def handle(self, records: Iterable[Record], wall_now: float) -> BatchOutput:
@@ -208,7 +235,12 @@ class ResidentProcessor:
             metrics.EVENTS_IN.labels(topic=topic, kind=kind).inc(n)
         for municipality, n in out.by_municipality.items():
             metrics.EVENTS_BY_MUNICIPALITY.labels(municipality=municipality).inc(n)
-        metrics.RESIDENTS.set(len(self.states))
+        states = self.states
+        for rid in out.dirty:
+            st = states.get(rid)
+            if st is not None:
+                self.schedule(rid, st.due)
+        metrics.RESIDENTS.set(len(self.partition_of))
         return out
 
     def _reject(self, rec: Record, code: str, reason: str, out: BatchOutput) -> None:
@@ -473,22 +505,36 @@ class ResidentProcessor:
         return min(active) if active else clock.watermark
 
     def tick(self, wall_now: float) -> BatchOutput:
-        """Fire absence patterns and escalations that are due."""
+        """Fire absence patterns and escalations that are due (only residents whose deadline has come)."""
         out = BatchOutput()
-        nows: dict[int, float | None] = {}
-        for rid, st in self.states.items():
-            p = self.partition_of[rid]
-            if p not in nows:
-                nows[p] = self.partition_now(p, wall_now)
-            now = nows[p]
-            if now is None or now < st.due:
+        ticked: list[str] = []
+        for p, heap in self._timers.items():
+            now = self.partition_now(p, wall_now)
+            if now is None:
                 continue
-            try:
-                alerts = self.engine.advance(st, now)
-            except Exception:
-                metrics.DETECTOR_ERRORS.labels(stage="tick").inc()
-                log.exception("core failed on a tick")
-                continue
-            out.dirty.add(rid)
-            self._emit(alerts, None, "tick", out)
+            while heap and heap[0][0] <= now:
+                due, rid = heapq.heappop(heap)
+                if self._scheduled.get(rid) != due:
+                    continue  # superseded by an earlier deadline, already ticked
+                del self._scheduled[rid]
+                ticked.append(rid)
+                st = self.state(rid)
+                try:
+                    alerts = self.engine.advance(st, now)
+                except Exception:
+                    metrics.DETECTOR_ERRORS.labels(stage="tick").inc()
+                    log.exception("core failed on a tick")
+                    continue
+                out.dirty.add(rid)
+                self._emit(alerts, None, "tick", out)
+        # scheduled after the walk: a deadline still not past ``now`` (a detector that only says
+        # "maybe") is looked at again at the next tick, not in an endless loop within this one
+        for rid in ticked:
+            ticked_state = self.states.get(rid)
+            if ticked_state is not None:
+                self.schedule(rid, ticked_state.due)
         return out
+
+    def due_count(self) -> int:
+        """Residents with a pending deadline (for the operations dashboard)."""
+        return len(self._scheduled)

@@ -186,7 +186,24 @@ class Settings(BaseSettings):
         description="how often changed resident states are written to the changelog (input is committed after it)",
     )
     stall_after_s: float = Field(
-        120.0, gt=0, description="input waiting this long without a processed batch turns `/healthz` and `/readyz` to 503",
+        120.0, gt=0,
+        description="input waiting this long while the group's committed offsets do not move turns `/healthz` and "
+        "`/readyz` to 503 (not counted while tables recover)",
+    )
+    standby_replicas: int = Field(
+        1, ge=0, le=3,
+        description="warm copies of each partition's resident state kept by other workers, so a survivor takes over "
+        "a dead worker's residents without reading the whole changelog",
+    )
+    session_timeout_s: float = Field(
+        10.0, ge=6, le=300,
+        description="the broker declares a worker dead after this long without heartbeats; the floor of failover "
+        "time (heartbeats every tenth of it)",
+    )
+    topic_check_s: float = Field(
+        5.0, gt=0, le=300,
+        description="how often topic existence, partition counts, changelog continuity and committed offsets are "
+        "checked against the broker",
     )
     idle_grace_s: float = Field(
         120.0, ge=0, description="wall clock: how long a partition may be silent before its time follows the wall clock",

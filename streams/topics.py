@@ -21,6 +21,7 @@ class TopicSpec:
 
 
 SENSOR_EVENTS = "sensor-events"
+SAFETY_EVENTS = "safety-events"
 MEASUREMENTS = "measurements"
 MEASUREMENTS_FHIR = "measurements.fhir"
 CARE_CONTEXT = "care-context"
@@ -39,12 +40,19 @@ def alert_topic(recipient_kind: str) -> str:
     return f"alerts.{recipient_kind}"
 
 
-INPUT_TOPICS = (SENSOR_EVENTS, MEASUREMENTS, MEASUREMENTS_FHIR, CARE_CONTEXT, ALERT_ACKS)
+BULK_INPUTS = (SENSOR_EVENTS, MEASUREMENTS, MEASUREMENTS_FHIR, CARE_CONTEXT, ALERT_ACKS)
+"""Read in batches by the residents agent."""
+INPUT_TOPICS = (*BULK_INPUTS, SAFETY_EVENTS)
+"""Every resident-keyed topic a worker reads (same partition count, co-partitioned)."""
 ALERT_TOPICS = tuple(alert_topic(k) for k in ("homecare", "response-centre", "specialist", "technical"))
 
 SPECS: tuple[TopicSpec, ...] = (
     TopicSpec(SENSOR_EVENTS, "resident id", False, 7 * DAY_MS, "home hubs, sensor platforms",
               "tilsyn workers", "Home-sensor events (schemas/json/sensor-event.schema.json)."),
+    TopicSpec(SAFETY_EVENTS, "resident id", False, 7 * DAY_MS, "safety-alarm receivers, fall detectors",
+              "tilsyn workers (alarm lane)",
+              "Safety-alarm presses and falls (sensor-event schema, kinds alarm_button and fall): read by their "
+              "own agent so an alarm never waits behind bulk sensor traffic. Also accepted on sensor-events."),
     TopicSpec(MEASUREMENTS, "resident id", False, 7 * DAY_MS, "DHO platforms",
               "tilsyn workers", "DHO measurements and questionnaires (dho-event.schema.json)."),
     TopicSpec(MEASUREMENTS_FHIR, "resident id", False, 7 * DAY_MS, "tilsyn gateway, pseudonymous DHO platforms",
