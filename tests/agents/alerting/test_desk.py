@@ -283,3 +283,62 @@ def test_a_more_severe_finding_is_not_cooled_down(desk: AlertDesk) -> None:
 def test_blind_supervision_reaches_the_home_care_team(desk: AlertDesk) -> None:
     alerts = send(desk, desk.initial(), view(care()), cand(AlertType.DEVICE_SILENT, Severity.HIGH))
     assert {a.recipient.kind for a in alerts} == {RecipientKind.TECHNICAL, RecipientKind.HOMECARE}
+
+
+# -- issue 18: repeated presses are never silent; only the recipient acknowledges ----------
+
+def test_issue18_press_after_acknowledgement_is_a_new_alert(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    (first,) = send(desk, book, v, cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0))
+    desk.on_ack(book, v, ack(first.alert_id, "acknowledged", T0 + 60), T0 + 60)
+    again = send(desk, book, v, cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0 + 180))
+    assert [a.notification for a in again] == ["initial"]
+    assert again[0].alert_id != first.alert_id
+
+
+def test_issue18_press_while_open_renotifies_without_resetting_escalation(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    (first,) = send(desk, book, v, cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0))
+    due = desk.due(book)
+    again = send(desk, book, v, cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0 + 120))
+    assert [a.notification for a in again] == ["repeat"]
+    assert again[0].escalation_of == first.alert_id
+    assert again[0].recipient == first.recipient
+    assert "Pressed again at 09:02" in again[0].evidence[0].en
+    assert desk.due(book) == due
+
+
+def test_issue18_forged_acknowledgements_do_not_stop_escalation(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    (a,) = send(desk, book, v, cand(AlertType.FALL_DETECTED, Severity.HIGH, T0))
+    forged = [
+        Acknowledgement(alert_id=a.alert_id, resident_id=RID, action="acknowledged", by="hc-elsewhere",
+                        time=datetime.fromtimestamp(T0 + 60, UTC)),
+        Acknowledgement(alert_id=a.alert_id + "-anything-goes", resident_id=RID, action="acknowledged",
+                        by="rs-oslo", time=datetime.fromtimestamp(T0 + 60, UTC)),
+        Acknowledgement(alert_id=a.alert_id, resident_id=RID, action="acknowledged", by="rs-oslo",
+                        time=datetime(2099, 1, 1, tzinfo=UTC)),
+        Acknowledgement(alert_id=a.alert_id, resident_id=RID, action="resolved", by="rs-oslo",
+                        time=datetime.fromtimestamp(T0 - 60, UTC)),
+    ]
+    for f in forged:
+        desk.on_ack(book, v, f, T0 + 60)
+    _, esc = desk.tick(book, v, T0 + 300)
+    assert [e.notification for e in esc] == ["escalation"]
+
+
+# -- issue 13 part 4: grouping never drops information ------------------------------------
+
+@pytest.mark.parametrize("pulse_first", [True, False])
+def test_issue13_cuff_pulse_and_blood_pressure_both_reach_the_team(desk: AlertDesk, pulse_first: bool) -> None:
+    v = view(care())
+    book = desk.initial()
+    pulse = cand(AlertType.PULSE, Severity.MEDIUM, T0)
+    bp = cand(AlertType.BLOOD_PRESSURE, Severity.MEDIUM, T0)
+    out = []
+    for c in ((pulse, bp) if pulse_first else (bp, pulse)):
+        out += send(desk, book, v, c)
+    assert sorted(a.type.value for a in out) == ["blood_pressure", "pulse"]
