@@ -147,6 +147,8 @@ class OpenAlert:
     """Later episodes counted into this alert (repeat notices, cool-down)."""
     ack_by: str | None = None
     ack_at: float | None = None
+    closed: str = ""
+    """The care service whose legal basis was withdrawn: the alert is closed, with a notice, at the next tick."""
 
     def care_teams(self) -> set[str]:
         return {team for kind, team in self.holders if kind != _NOK}
@@ -216,6 +218,8 @@ class AlertDesk:
     def due(self, book: AlertBook) -> float:
         due = math.inf
         for a in book.open:
+            if a.closed:
+                return -math.inf
             if a.ack_by is None and a.next_at < due:
                 due = a.next_at
             if a.handover_at < due:
@@ -274,7 +278,7 @@ class AlertDesk:
     def _fold(self, book: AlertBook, c: AlertCandidate, count: int) -> tuple[Fold, OpenAlert | None]:
         """Whether a new episode is a new alert, a repeat of an open high alert, or counted into one."""
         type_, rank = c.type.value, _RANK[c.severity.value]
-        into = next((a for a in reversed(book.open) if a.type == type_), None)
+        into = next((a for a in reversed(book.open) if a.type == type_ and not a.closed), None)
         last = book.last.get(type_)
         cooled = last is not None and c.time - last < self.rules.lifecycle.cooldown_s(c.type)
         if into is not None and into.ack_by is None and rank <= _RANK[into.severity]:
@@ -443,6 +447,8 @@ class AlertDesk:
     def _find(self, book: AlertBook, target: str) -> tuple[int, OpenAlert] | None:
         """The open alert ``target`` names exactly: its id, or the id of a notification it was sent as."""
         for i, a in enumerate(book.open):
+            if a.closed:
+                continue
             if target == a.alert_id:
                 return i, a
             prefix = a.alert_id + "-n"
@@ -504,34 +510,42 @@ class AlertDesk:
         return out
 
     # -- care context ---------------------------------------------------------
-    def on_care(self, book: AlertBook, view: ResidentView, now: float) -> tuple[AlertBook, list[Alert]]:
-        """A new care context: alerts of a service that lost its legal basis are closed, with a notice."""
+    def on_care(self, book: AlertBook, view: ResidentView) -> AlertBook:
+        """A new care context: alerts of a service that lost its legal basis are closed at the next tick.
+
+        The closing notice goes out from :meth:`tick` (the engine ticks a resident whose desk is due
+        at once), so the book written with the new context already says what is still to be told.
+        """
         self._remember(book, view)
         care = view.care
         if care is None:
-            return book, []
-        out: list[Alert] = []
-        keep: list[OpenAlert] = []
+            return book
         for a in book.open:
             service = consent_of_type(AlertType(a.type))
-            if service is None or care.permits(service):
-                keep.append(a)
-                continue
-            lead = (
-                f"Lukket: det rettslige grunnlaget for {_SERVICE_NB[service]} er trukket tilbake.",
-                f"Closed: the legal basis for {_SERVICE_EN[service]} was withdrawn.",
-            )
-            t = max(now, a.sent_at)
-            out += self._notice(view, a, "status", self._holders(a), lead, t,
-                                status=("resolved", CLOSED_BY_CONSENT, t), evidence=False)
-        book.open = keep
-        return book, out
+            if service is not None and not care.permits(service) and not a.closed:
+                a.closed = service.value
+        return book
+
+    def _close(self, view: ResidentView, a: OpenAlert, now: float) -> list[Alert]:
+        service = CareService(a.closed)
+        lead = (
+            f"Lukket: det rettslige grunnlaget for {_SERVICE_NB[service]} er trukket tilbake.",
+            f"Closed: the legal basis for {_SERVICE_EN[service]} was withdrawn.",
+        )
+        t = max(now, a.sent_at)
+        return self._notice(view, a, "status", self._holders(a), lead, t,
+                            status=("resolved", CLOSED_BY_CONSENT, t), evidence=False)
 
     # -- time ---------------------------------------------------------------
     def tick(self, book: AlertBook, view: ResidentView, now: float) -> tuple[AlertBook, list[Alert]]:
         """Escalate, remind and hand over alerts whose time has come."""
         self._remember(book, view)
         out: list[Alert] = []
+        if any(a.closed for a in book.open):
+            for a in book.open:
+                if a.closed:
+                    out += self._close(view, a, now)
+            book.open = [a for a in book.open if not a.closed]
         for a in book.open:
             if now >= a.handover_at:
                 out += self._handover(book, view, a, now)
