@@ -28,10 +28,11 @@ restarted worker continues escalation timers where they were.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -169,6 +170,30 @@ class AlertBook:
     """Municipality of the latest care context seen: routes alerts to its intake if the context goes."""
 
 
+_FIELDS = tuple(f.name for f in fields(OpenAlert))
+_DEFAULTS: dict[str, Any] = {
+    f.name: f.default_factory() if callable(f.default_factory) else f.default
+    for f in fields(OpenAlert)
+    if f.default is not MISSING or callable(f.default_factory)
+}
+"""Fields a stored open alert leaves out when they hold their default (most of them, most of the time)."""
+_NO = object()
+
+
+def _values(a: OpenAlert) -> tuple[Any, ...]:
+    return tuple(getattr(a, f) for f in _FIELDS)
+
+
+def _pack(hashes: list[int]) -> str:
+    """Sent-id hashes as base64 of 6-byte words: a third of their size as JSON numbers."""
+    return base64.b64encode(b"".join(h.to_bytes(6, "big") for h in hashes)).decode()
+
+
+def _unpack(packed: str) -> list[int]:
+    raw = base64.b64decode(packed)
+    return [int.from_bytes(raw[i : i + 6], "big") for i in range(0, len(raw), 6)]
+
+
 @dataclass(slots=True, frozen=True)
 class AckOutcome:
     """What an acknowledgement did (for metrics), or why it was refused."""
@@ -205,9 +230,18 @@ class AlertDesk:
         return AlertBook()
 
     def dump(self, book: AlertBook) -> Any:
-        return book
+        """The book for the state table, small: sent ids packed, fields at their default left out."""
+        out: dict[str, Any] = {"sent": _pack(book.sent), "last": book.last, "last_rank": book.last_rank}
+        if book.open:
+            out["open"] = [{k: v for k, v in zip(_FIELDS, _values(a), strict=True) if v != _DEFAULTS.get(k, _NO)}
+                           for a in book.open]
+        if book.municipality is not None:
+            out["municipality"] = book.municipality
+        return out
 
     def load(self, data: Any) -> AlertBook:
+        if isinstance(data.get("sent"), str):
+            data = {**data, "sent": _unpack(data["sent"])}
         for a in data.get("open", ()):  # books written before chains: rename in place
             if "holders" not in a:
                 a["holders"] = a.pop("recipients", [])
