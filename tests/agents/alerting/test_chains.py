@@ -161,6 +161,7 @@ def test_repeat_press_goes_to_everyone_who_has_it_and_keeps_the_clock(desk: Aler
     due = desk.due(book)
     again = send(desk, book, v, cand(ALARM, H, NIGHT + 420))
     assert who(again) == [("repeat", "response-centre", "rsp-buskerud", 2), ("repeat", "homecare", "hjt-3301-natt", 2)]
+    assert {a.escalation_of for a in again} == {first.alert_id}
     assert again[0].evidence[0].en.startswith("Pressed again at 02:17.")
     assert again[0].details["repeats"] == 1
     assert desk.due(book) == due, "the escalation clock does not reset"
