@@ -335,3 +335,27 @@ def test_issue13_cuff_pulse_and_blood_pressure_both_reach_the_team(desk: AlertDe
     for c in ((pulse, bp) if pulse_first else (bp, pulse)):
         out += send(desk, book, v, c)
     assert sorted(a.type.value for a in out) == ["blood_pressure", "pulse"]
+
+
+# -- the book's size (it is stored in every resident's state) ------------------------------
+
+def test_book_stays_small(desk: AlertDesk) -> None:
+    v = view(care())
+    empty = len(orjson.dumps(desk.dump(desk.initial())))
+    book = desk.initial()
+    long_nb, long_en = "ø" * 200, "e" * 200
+    send(desk, book, v, AlertCandidate(AlertType.SOCIAL_ISOLATION, Severity.LOW, T0, T0, long_nb, long_en))
+    one_low = len(orjson.dumps(desk.dump(book)))
+    send(desk, book, v, AlertCandidate(AlertType.NOCTURIA_INCREASE, Severity.MEDIUM, T0 + 9, T0 + 9, long_nb, long_en))
+    typical = len(orjson.dumps(desk.dump(book)))
+    # the most a book can hold: every open slot taken by a high alert with two long evidence texts
+    full = desk.initial()
+    for i, type_ in enumerate([*AlertType, *AlertType]):
+        send(desk, full, v, AlertCandidate(type_, Severity.HIGH, T0 + 60 * i, T0 + 60 * i, "ø" * 400, "e" * 400))
+    worst = len(orjson.dumps(desk.dump(full)))
+    assert len(full.open) == 8 and len(full.sent) == 24
+    assert empty < 80
+    assert one_low < 400, "a low alert keeps no evidence"
+    assert typical < 1300
+    assert worst < 12_000
+    assert desk.load(orjson.loads(orjson.dumps(desk.dump(full)))) == full
