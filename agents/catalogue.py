@@ -133,12 +133,21 @@ def consent_of_type(type_: AlertType) -> CareService | None:
     return CONSENT_OF[CATALOGUE[type_].service]
 
 
-def detector_service(detector: object) -> VkpService:
-    """A detector's VKP service: its own ``service`` attribute, else :data:`DETECTOR_SERVICES`.
+_FAMILY_SERVICES = {"agents.behaviour": VkpService.DT, "agents.clinical": VkpService.DHO}
+"""A detector declared nowhere takes its family's service: home sensors DT, home follow-up DHO."""
 
-    Raises KeyError for a detector that has neither (a test checks every registered detector).
+
+def detector_service(detector: object) -> VkpService:
+    """A detector's VKP service: its own ``service`` attribute, else :data:`DETECTOR_SERVICES`, else its family's.
+
+    Raises KeyError for a detector outside both families that declares none (a test checks every
+    registered detector).
     """
     own = getattr(detector, "service", None)
     if isinstance(own, VkpService):
         return own
-    return DETECTOR_SERVICES[str(getattr(detector, "name"))]  # noqa: B009
+    name = str(getattr(detector, "name", ""))
+    if name in DETECTOR_SERVICES:
+        return DETECTOR_SERVICES[name]
+    family = ".".join(type(detector).__module__.split(".")[:2])
+    return _FAMILY_SERVICES[family]

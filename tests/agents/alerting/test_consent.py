@@ -118,6 +118,22 @@ def test_every_detector_has_a_service() -> None:
         assert detector_service(d) in CONSENT_OF, d.name
 
 
+def test_a_new_detector_takes_its_familys_service_unless_it_declares_one() -> None:
+    from agents.clinical.reading import ReadingDetector
+    from schemas.alerts import VkpService
+
+    class WeightLoss(ReadingDetector[None]):  # a helper's new clinical pattern, declared nowhere
+        name = "weight_loss_new"
+
+    WeightLoss.__module__ = "agents.clinical.weight_loss"
+
+    class Dispenser(WeightLoss):
+        service = VkpService.MD
+
+    assert detector_service(WeightLoss()) is VkpService.DHO
+    assert detector_service(Dispenser()) is VkpService.MD
+
+
 def test_detectors_of_a_service_without_legal_basis_do_not_run() -> None:
     engine = Engine()
     start = at(2026, 11, 4, 13, 0)
