@@ -20,11 +20,11 @@ from typing import Any
 import orjson
 
 from agents.alerting.desk import AckOutcome, AlertDesk
-from agents.catalogue import CATALOGUE
+from agents.catalogue import CATALOGUE, CONSENT_OF, detector_service
 from agents.registry import all_detectors
 from agents.types import AlertCandidate, Detector, ResidentView
 from schemas.alerts import Acknowledgement, Alert, AlertType, Evidence, Recipient, RecipientKind, Severity
-from schemas.care import CareContext
+from schemas.care import CareContext, CareService
 from schemas.events import SENSOR_KINDS
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ class Engine:
     """
 
     __slots__ = (
-        "_by_kind", "_safety_names", "_tickers", "_ticking_by_kind",
+        "_by_kind", "_consent", "_safety_names", "_tickers", "_ticking_by_kind",
         "default_tz", "desk", "detectors", "lateness_s",
     )
 
@@ -153,6 +153,15 @@ class Engine:
         self._safety_names = frozenset(
             d.name for d in self.detectors if d.kinds and d.kinds <= SAFETY_KINDS and not d.ticks
         )
+        self._consent: dict[str, CareService] = {}
+        """Detector name → the legal basis its service needs (detectors of the safety alarm need none)."""
+        for d in self.detectors:
+            try:
+                service = CONSENT_OF[detector_service(d)]
+            except KeyError:  # a detector without a declared service (tests' stand-ins) is not gated
+                continue
+            if service is not None:
+                self._consent[d.name] = service
 
     # -- state ------------------------------------------------------------
     def new_state(self, resident_id: str) -> ResidentState:
@@ -227,6 +236,13 @@ class Engine:
             )
         state.care = care
         state.view = None
+        if care is not None and care.legal_basis is not None:
+            # without a legal basis a service's detectors do not run; withdrawal closes their
+            # episodes (fresh state) and the desk closes their open alerts with a notice
+            for d in self.detectors:
+                if not self._permitted(care, d.name):
+                    state.detectors[d.name] = d.initial()
+            state.book = self.desk.on_care(state.book, self.view(state))
         if state.faults:
             for d in self.detectors:
                 if d.name in state.faults:
@@ -276,7 +292,7 @@ class Engine:
         dets = state.detectors
         faults = state.faults
         for det in self._by_kind.get(event.kind, ()):
-            if det.name in faults or (safety and det.name in self._safety_names):
+            if det.name in faults or (safety and det.name in self._safety_names) or not self._permitted(view.care, det.name):
                 continue
             found = self._guard(state, det, t, det.step, dets[det.name], event, t, view)
             if found:
@@ -294,9 +310,17 @@ class Engine:
             state.due = -math.inf if state.pending else min(dues.values())
         return alerts, None
 
-    def on_ack(self, state: ResidentState, ack: Acknowledgement) -> tuple[list[Alert], AckOutcome]:
-        """An acknowledgement from a care system; the outcome says whether it matched an open alert."""
-        state.book, alerts, outcome = self.desk.on_ack(state.book, self.view(state), ack, ack.time.timestamp())
+    def on_ack(
+        self, state: ResidentState, ack: Acknowledgement, now: float | None = None
+    ) -> tuple[list[Alert], AckOutcome]:
+        """An acknowledgement from a care system; the outcome says whether it was accepted, or why not.
+
+        ``now`` is the resident's event time as the shell knows it (the partition's time); without
+        it, the resident's newest event time. An acknowledgement ahead of it is refused.
+        """
+        if now is None:
+            now = max(state.watermark, state.dho_watermark)
+        state.book, alerts, outcome = self.desk.on_ack(state.book, self.view(state), ack, now)
         self._refresh_due(state)
         return alerts, outcome
 
@@ -339,7 +363,7 @@ class Engine:
         dets = state.detectors
         faults = state.faults
         for det in self._tickers:
-            if det.name in faults:
+            if det.name in faults or not self._permitted(view.care, det.name):
                 continue
             found = self._guard(state, det, now, det.tick, dets[det.name], now, view)
             if found:
@@ -375,8 +399,13 @@ class Engine:
         state.detectors[det.name] = new_state
         return found
 
+    def _permitted(self, care: CareContext | None, name: str) -> bool:
+        """False when the detector's service lacks a legal basis in the care context."""
+        service = self._consent.get(name)
+        return service is None or care is None or care.permits(service)
+
     def _due(self, state: ResidentState, det: Detector[Any], view: ResidentView) -> float:
-        if det.name in state.faults:
+        if det.name in state.faults or not self._permitted(view.care, det.name):
             return math.inf
         try:
             due = det.due(state.detectors[det.name], view)
@@ -453,7 +482,7 @@ def _fallback_alert(view: ResidentView, c: AlertCandidate, desk: AlertDesk) -> A
     from agents.alerting.ids import alert_id
 
     kind = CATALOGUE[c.type]
-    team = view.care.response_centre if view.care is not None else desk.rules.defaults[RecipientKind.RESPONSE_CENTRE]
+    team = view.care.response_centre if view.care is not None else desk.rules.fallback.intake.response_centre
     return Alert(
         alert_id=alert_id(view.resident_id, c.type, c.episode_start, c.episode_key),
         resident_id=view.resident_id, type=c.type, category=kind.category, severity=c.severity,

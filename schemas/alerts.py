@@ -28,6 +28,10 @@ class Category(StrEnum):
     DETERIORATION = "deterioration"
     ISOLATION = "isolation"
     TECHNICAL = "technical"
+    """No alert type has it since ``operational`` took device faults; kept so older alerts still validate."""
+    OPERATIONAL = "operational"
+    """Missing data, medication not taken, device faults: the service did not run as planned,
+    which says nothing yet about the resident's health (kept apart from deterioration)."""
 
 
 class AlertType(StrEnum):
@@ -71,6 +75,12 @@ class RecipientKind(StrEnum):
     RESPONSE_CENTRE = "response-centre"
     SPECIALIST = "specialist"
     TECHNICAL = "technical"
+    NEXT_OF_KIN = "next-of-kin"
+    """A contact of the resident (pårørende), within the consent scope in the care context."""
+    GP = "gp"
+    """The resident's general practitioner (fastlege), in office hours."""
+    OUT_OF_HOURS = "out-of-hours"
+    """The municipal out-of-hours service (legevakt): the acute route for a person at home."""
 
 
 class VkpService(StrEnum):
@@ -144,6 +154,10 @@ class Alert(StrictModel):
     details: dict[str, DetailValue] = Field(default_factory=dict)
     grouped: tuple[AlertType, ...] = Field(
         default=(), description="Related alert types merged into this alert."
+    )
+    step: Annotated[int, Field(ge=1, le=32)] = Field(
+        default=1,
+        description="Step of the escalation chain this notification belongs to (1: the first recipients).",
     )
 
     @model_validator(mode="after")

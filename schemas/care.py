@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
+from schemas.alerts import AlertType
 from schemas.base import ResidentId, StrictModel, TeamId, TimeZoneName
 
 
@@ -44,6 +45,48 @@ class ScheduledItem(StrictModel):
     )
 
 
+class CareService(StrEnum):
+    """Services that need their own legal basis before tilsyn may run them for a resident."""
+
+    DIGITAL_SUPERVISION = "digital_supervision"
+    """Home-sensor patterns (digitalt tilsyn, VKP service DT)."""
+    HOME_FOLLOW_UP = "home_follow_up"
+    """Measurements, questionnaires and the medication dispenser (DHO, MD)."""
+    NEXT_OF_KIN_NOTICES = "next_of_kin_notices"
+    """Notices to the resident's contacts (pårørende) within each contact's consent scope."""
+
+
+LegalBasis = Literal["consent", "decision_4_6a"]
+"""consent: the resident consented; decision_4_6a: a decision under the Patient and User Rights Act
+§ 4-6 a for a person who cannot consent (the decision is the care system's record, not tilsyn's)."""
+
+
+class NextOfKin(StrictModel):
+    """A contact (pårørende) who may be told about some alerts, within the consent the resident gave."""
+
+    contact_id: TeamId = Field(
+        description="Pseudonymous id the notification service knows the contact by; never a name or number."
+    )
+    alert_types: Annotated[tuple[AlertType, ...], Field(min_length=1)] = Field(
+        description="Alert types the consent covers; nothing else is sent to this contact."
+    )
+    notify_from: time = Field(description="Local time from which notices may be sent.")
+    notify_until: time = Field(
+        description="Local time until which notices may be sent; earlier than notify_from crosses midnight, "
+        "equal to it means the whole day."
+    )
+
+    def in_scope(self, type_: AlertType, local_minutes: int) -> bool:
+        """True when a notice of ``type_`` at local minute of day ``local_minutes`` is within the consent."""
+        if type_ not in self.alert_types:
+            return False
+        lo = self.notify_from.hour * 60 + self.notify_from.minute
+        hi = self.notify_until.hour * 60 + self.notify_until.minute
+        if lo == hi:
+            return True
+        return lo <= local_minutes < hi if lo < hi else (local_minutes >= lo or local_minutes < hi)
+
+
 class CareContext(StrictModel):
     """Everything tilsyn knows about a resident, none of it identifying."""
 
@@ -67,9 +110,27 @@ class CareContext(StrictModel):
     )
     schedule: tuple[ScheduledItem, ...] = ()
     updated_at: AwareDatetime
+    gp: TeamId | None = Field(default=None, description="The resident's GP office (fastlegekontor).")
+    out_of_hours: TeamId | None = Field(
+        default=None, description="Out-of-hours service (legevakt) if not the municipality's usual one."
+    )
+    next_of_kin: tuple[NextOfKin, ...] = Field(default=(), description="Contacts and their consent scope.")
+    legal_basis: dict[CareService, LegalBasis] | None = Field(
+        default=None,
+        description="Legal basis per service. A service left out does not run (withdrawal: send the context "
+        "without it). Not given at all: the care system does not record it, and every service runs as before.",
+    )
+
+    def permits(self, service: CareService) -> bool:
+        """True when the service has a legal basis (or the care system records none at all)."""
+        if service is CareService.NEXT_OF_KIN_NOTICES:
+            return self.legal_basis is not None and service in self.legal_basis
+        return self.legal_basis is None or service in self.legal_basis
 
     @model_validator(mode="after")
     def _no_duplicate_programmes(self) -> CareContext:
         if len(set(self.programmes)) != len(self.programmes):
             raise ValueError("programmes lists a programme twice")
+        if len({c.contact_id for c in self.next_of_kin}) != len(self.next_of_kin):
+            raise ValueError("next_of_kin lists a contact twice")
         return self

@@ -20,7 +20,10 @@ from pathlib import Path
 
 import orjson
 
-from schemas.alerts import Alert, Category, Severity
+from schemas.alerts import Alert, Category, RecipientKind, Severity
+
+_NOT_CARE_STAFF = frozenset({RecipientKind.TECHNICAL, RecipientKind.NEXT_OF_KIN})
+"""Recipients whose notices are not care-staff burden: device support and next of kin."""
 
 DAY = 86400.0
 
@@ -193,6 +196,7 @@ def evaluate(
         1 for a in initial
         if a.severity is not Severity.HIGH
         and a.category is not Category.TECHNICAL
+        and a.recipient.kind not in _NOT_CARE_STAFF
         and (a.resident_id, int((a.time.timestamp() - start) // DAY)) not in busy
     )
     return Evaluation(scores, residents, days, burden, float(free_days))

@@ -35,6 +35,7 @@ from streams.topics import (
     MEASUREMENTS,
     MEASUREMENTS_FHIR,
     MEASUREMENTS_FHIR_NATIONAL,
+    SAFETY_EVENTS,
     SENSOR_EVENTS,
     SPECS,
     TopicSpec,
@@ -119,6 +120,7 @@ MESSAGES: dict[str, dict[str, Any]] = {
 
 TOPIC_MESSAGES: dict[str, list[str]] = {
     SENSOR_EVENTS: ["sensorEvent"],
+    SAFETY_EVENTS: ["sensorEvent"],
     MEASUREMENTS: ["dhoEvent"],
     MEASUREMENTS_FHIR: ["observationBundle"],
     CARE_CONTEXT: ["careContext"],
@@ -133,7 +135,7 @@ TOPIC_MESSAGES: dict[str, list[str]] = {
 }
 
 OPERATIONS: dict[str, tuple[str, list[str]]] = {
-    "worker": ("receive", [SENSOR_EVENTS, MEASUREMENTS, MEASUREMENTS_FHIR, CARE_CONTEXT, ALERT_ACKS]),
+    "worker": ("receive", [SENSOR_EVENTS, SAFETY_EVENTS, MEASUREMENTS, MEASUREMENTS_FHIR, CARE_CONTEXT, ALERT_ACKS]),
     "worker-sends": ("send", [*ALERT_TOPICS, ALERTS_FHIR, DEAD_LETTER, CHANGELOG]),
     "gateway": ("receive", [MEASUREMENTS_FHIR_NATIONAL, IDENTITY_REIDENTIFICATION, ALERTS_FHIR]),
     "gateway-sends": ("send", [MEASUREMENTS_FHIR, ALERTS_FHIR_NATIONAL, DEAD_LETTER_NATIONAL]),

@@ -23,7 +23,7 @@ from schemas.inbound import ACKNOWLEDGEMENT, CARE_CONTEXT, RESIDENT_EVENT
 REASON_CODES = (
     "oversized", "bad_json", "schema", "national_id", "unknown_kind", "future_time",
     "past_time", "late", "duplicate", "bad_key", "fhir", "unknown_override", "override_range",
-    "implausible_time", "stale_care_context", "forged_header",
+    "implausible_time", "stale_care_context", "forged_header", "ack_refused",
 )
 """Every reason code (bounded label set of tilsyn_invalid_records_total)."""
 

@@ -309,7 +309,12 @@ class ResidentProcessor:
             out.events_in[(rec.topic, ack.action)] += 1
             metrics.ACKS.labels(action=ack.action).inc()
             if self._placed_right(rec, ack.resident_id, out):
-                alerts, outcome = self.engine.on_ack(self.state(ack.resident_id), ack)
+                now = self.partition_now(rec.partition, wall_now)
+                if self.clock == "wall":  # a partition whose records arrive late must not refuse a live ack
+                    now = wall_now if now is None else max(now, wall_now)
+                alerts, outcome = self.engine.on_ack(self.state(ack.resident_id), ack, now)
+                if outcome.refused is not None:
+                    raise DecodeError("ack_refused", outcome.refused)
                 if outcome.latency_s is not None and outcome.severity is not None:
                     metrics.ACK_LATENCY.labels(severity=outcome.severity).observe(outcome.latency_s)
                 out.dirty.add(ack.resident_id)

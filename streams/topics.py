@@ -44,7 +44,10 @@ BULK_INPUTS = (SENSOR_EVENTS, MEASUREMENTS, MEASUREMENTS_FHIR, CARE_CONTEXT, ALE
 """Read in batches by the residents agent."""
 INPUT_TOPICS = (*BULK_INPUTS, SAFETY_EVENTS)
 """Every resident-keyed topic a worker reads (same partition count, co-partitioned)."""
-ALERT_TOPICS = tuple(alert_topic(k) for k in ("homecare", "response-centre", "specialist", "technical"))
+ALERT_TOPICS = tuple(
+    alert_topic(k)
+    for k in ("homecare", "response-centre", "specialist", "technical", "next-of-kin", "gp", "out-of-hours")
+)
 
 SPECS: tuple[TopicSpec, ...] = (
     TopicSpec(SENSOR_EVENTS, "resident id", False, 7 * DAY_MS, "home hubs, sensor platforms",
@@ -66,7 +69,8 @@ SPECS: tuple[TopicSpec, ...] = (
                   "Alerts for this recipient kind (alert.schema.json).")
         for t, who in zip(
             ALERT_TOPICS,
-            ("home-care systems", "response centre", "hospital follow-up centres", "device support"),
+            ("home-care systems", "response centre", "hospital follow-up centres", "device support",
+             "next-of-kin notification service (within consent)", "GP office systems", "out-of-hours services (legevakt)"),
             strict=True,
         )
     ),

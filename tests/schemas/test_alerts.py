@@ -87,7 +87,7 @@ def test_unknown_notification_is_refused() -> None:
         ({"alert_id": "has space in it"}, "alert_id: String should match pattern"),
         ({"alert_id": "a" * 81}, "alert_id: String should match pattern"),
         ({"type": "earthquake"}, "type: Input should be 'safety_alarm'"),
-        ({"category": "other"}, "category: Input should be 'safety', 'deterioration', 'isolation' or 'technical'"),
+        ({"category": "other"}, "category: Input should be 'safety', 'deterioration', 'isolation', 'technical' or 'operational'"),
         ({"severity": "critical"}, "severity: Input should be 'low', 'medium' or 'high'"),
         ({"severity": 3}, "severity: Input should be 'low', 'medium' or 'high'"),
         ({"vkp_service": "XX"}, "vkp_service: Input should be 'TA', 'GPS', 'MD', 'DT', 'DHO' or 'RT'"),

@@ -39,7 +39,7 @@ def motion(i: int, rid: str, t: datetime) -> bytes:
 def _lines() -> list[bytes]:
     lines = [motion(i, "r-000001", T0 + timedelta(minutes=i)) for i in range(30)]
     lines.append(press(1, "r-000001", T0 + timedelta(minutes=31)))
-    lines.append(press(2, "r-000002", T0 + timedelta(minutes=5)))  # no care context: default team
+    lines.append(press(2, "r-000002", T0 + timedelta(minutes=5)))  # no care context: the fallback intake
     lines.append(b"{broken")
     lines.append(motion(99, "12345678901", T0))  # national-id-like resident id
     lines.append(motion(3, "r-000001", T0 + timedelta(minutes=3)))  # duplicate event id
@@ -50,7 +50,7 @@ def test_replay_routes_safety_alarms_and_rejects_bad_records() -> None:
     result = Replay().run(in_time_order(_lines()), [care("r-000001")])
     initial = [a for a in result.alerts if a.notification == "initial"]
     presses = sorted((a.resident_id, a.recipient.team_id) for a in initial if a.type is AlertType.SAFETY_ALARM)
-    assert presses == [("r-000001", "rs-bergen"), ("r-000002", "unassigned-response-centre")]
+    assert presses == [("r-000001", "rs-bergen"), ("r-000002", "rsp-region-mottak")]
     assert all(a.recipient.kind is RecipientKind.RESPONSE_CENTRE for a in initial if a.type is AlertType.SAFETY_ALARM)
     assert result.records == 35
     assert result.invalid == {"bad_json": 1, "national_id": 1, "duplicate": 1}

@@ -118,14 +118,14 @@ def test_the_worker_routes_with_the_site_routing_file(tmp_path: Path) -> None:
 
     site = tmp_path / "site-routing.yaml"
     shipped = ROUTING_FILE.read_text()
-    assert "to: [response-centre]\n" in shipped
+    assert "to: [response-centre, next-of-kin]\n" in shipped
     # this site has no response centre contract: urgent safety alerts go to the home-care team
-    site.write_text(shipped.replace("to: [response-centre]\n", "to: [homecare]\n", 1))
+    site.write_text(shipped.replace("to: [response-centre, next-of-kin]\n", "to: [homecare]\n", 1))
     alarm = (AlertType.SAFETY_ALARM, Severity.HIGH, frozenset(), None)
     assert _engine(Settings.from_env({})) is None, "default: the worker builds the shipped rules"
     from agents.engine import Engine
 
-    assert Engine().desk.rules.recipients(*alarm) == (RecipientKind.RESPONSE_CENTRE,)
+    assert Engine().desk.rules.recipients(*alarm) == (RecipientKind.RESPONSE_CENTRE, RecipientKind.NEXT_OF_KIN)
     engine = _engine(Settings.from_env({"TILSYN_ROUTING_FILE": str(site)}))
     assert engine is not None
     assert engine.desk.rules.recipients(*alarm) == (RecipientKind.HOMECARE,)

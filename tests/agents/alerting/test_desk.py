@@ -8,9 +8,9 @@ import orjson
 import pytest
 
 from agents.alerting.desk import AlertDesk
-from agents.alerting.rules import ROUTING_FILE, RoutingRules, RulesError
+from agents.alerting.rules import ROUTING_FILE, RoutingRules
 from agents.types import AlertCandidate, ResidentView
-from schemas.alerts import Acknowledgement, Alert, AlertType, RecipientKind, Severity
+from schemas.alerts import Acknowledgement, Alert, AlertType, Recipient, RecipientKind, Severity
 from schemas.care import CareContext, Programme
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC).timestamp()
@@ -71,10 +71,14 @@ def send(desk: AlertDesk, book: object, v: ResidentView, *cands: AlertCandidate)
         (AlertType.WEIGHT_GAIN, Severity.MEDIUM, (Programme.HEART_FAILURE,), None, {("homecare", "hc-grunerlokka")}),
         # fever outside a specialist programme stays with home care
         (AlertType.FEVER, Severity.MEDIUM, (Programme.COPD,), "lunge-ous", {("homecare", "hc-grunerlokka")}),
+        # red NEWS2 on a Monday morning without a GP recorded: the acute route is legevakt
         (
             AlertType.NEWS2, Severity.HIGH, (Programme.COPD,), "lunge-ous",
-            {("response-centre", "rs-oslo"), ("specialist", "lunge-ous")},
+            {("out-of-hours", "legevakt-oslo"), ("specialist", "lunge-ous")},
         ),
+        # operational findings: missed medication goes to the home-care team
+        (AlertType.MISSED_MEDICATION, Severity.MEDIUM, (), None, {("homecare", "hc-grunerlokka")}),
+        (AlertType.MISSED_MEASUREMENT, Severity.LOW, (Programme.COPD,), "lunge-ous", {("specialist", "lunge-ous")}),
     ],
 )
 def test_routing_table(
@@ -93,12 +97,26 @@ def test_detector_hint_names_the_specialist(desk: AlertDesk) -> None:
     assert [a.recipient.kind for a in alerts] == [RecipientKind.SPECIALIST]
 
 
-def test_resident_without_care_context_still_gets_urgent_alert(desk: AlertDesk) -> None:
+def test_resident_without_care_context_goes_to_the_fallback_intake(desk: AlertDesk) -> None:
     alerts = send(desk, desk.initial(), view(None), cand(AlertType.FALL_DETECTED, Severity.HIGH))
     assert len(alerts) == 1
     assert alerts[0].recipient.kind is RecipientKind.RESPONSE_CENTRE
-    assert alerts[0].recipient.team_id == "unassigned-response-centre"
+    assert alerts[0].recipient.team_id == desk.rules.fallback.intake.response_centre == "rsp-region-mottak"
     assert alerts[0].municipality is None
+
+
+def test_resident_whose_care_context_ended_goes_to_their_municipalitys_intake(desk: AlertDesk) -> None:
+    book = desk.initial()
+    send(desk, book, view(care()), cand(AlertType.NOCTURIA_INCREASE, Severity.MEDIUM))
+    (press,) = send(desk, book, view(None), cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0 + 60))
+    assert press.recipient.team_id == "rsp-oslo"  # the intake of 0301, remembered from the last context
+    (decline,) = send(desk, book, view(None), cand(AlertType.ACTIVITY_DECLINE, Severity.MEDIUM, T0 + 120))
+    assert decline.recipient.team_id == "hjt-0301-mottak"
+
+
+def test_no_team_is_a_placeholder() -> None:
+    text = ROUTING_FILE.read_text()
+    assert "unassigned" not in text
 
 
 def test_alert_carries_evidence_and_catalogue_facts(desk: AlertDesk) -> None:
@@ -147,13 +165,15 @@ def test_related_candidates_found_together_become_one_alert(desk: AlertDesk) -> 
     assert [e.en for e in a.evidence] == ["long_bathroom_stay en", "fall_detected en"]
 
 
-def test_group_window_absorbs_a_related_candidate_unless_more_severe(desk: AlertDesk) -> None:
+def test_related_findings_arriving_separately_are_separate_alerts(desk: AlertDesk) -> None:
     v = view(care())
     book = desk.initial()
     assert len(send(desk, book, v, cand(AlertType.FEVER, Severity.MEDIUM, T0))) == 1
-    assert send(desk, book, v, cand(AlertType.PULSE, Severity.MEDIUM, T0 + 600)) == []
+    assert [a.type for a in send(desk, book, v, cand(AlertType.PULSE, Severity.MEDIUM, T0 + 600))] == [AlertType.PULSE]
     worse = send(desk, book, v, cand(AlertType.NEWS2, Severity.HIGH, T0 + 900))
-    assert [a.type for a in worse] == [AlertType.NEWS2, AlertType.NEWS2]  # response centre + home care
+    assert {a.type for a in worse} == {AlertType.NEWS2}
+    # the acute route (no GP recorded: legevakt) and, without a specialist unit, the home-care team
+    assert {a.recipient.kind for a in worse} == {RecipientKind.OUT_OF_HOURS, RecipientKind.HOMECARE}
 
 
 # -- lifecycle --------------------------------------------------------------------------
@@ -168,9 +188,10 @@ def test_unacknowledged_high_alert_escalates_after_five_minutes(desk: AlertDesk)
     assert len(esc) == 1
     e = esc[0]
     assert e.notification == "escalation" and e.escalation_of == a.alert_id
-    assert e.recipient.kind is RecipientKind.RESPONSE_CENTRE
-    assert e.alert_id != a.alert_id and e.alert_id.startswith(a.alert_id)
-    assert "5 min" in e.evidence[0].en and e.evidence[1].en == a.evidence[0].en
+    assert e.recipient == Recipient(kind=RecipientKind.HOMECARE, team_id="hc-grunerlokka")  # day shift: own team
+    assert e.alert_id == a.alert_id + "-n1" and e.step == 2
+    assert e.evidence[0].en.startswith("Step 2 of 3: not acknowledged after 5 min")
+    assert e.evidence[1].en == a.evidence[0].en
     assert desk.tick(book, v, T0 + 301)[1] == [], "escalates once"
 
 
@@ -239,36 +260,8 @@ def test_book_survives_dump_and_load_mid_escalation(desk: AlertDesk) -> None:
 
 def test_shipped_routing_file_validates() -> None:
     rules = RoutingRules.load(ROUTING_FILE)
-    assert rules.lifecycle.escalate_high_after_min == 5
+    assert [s.after_min for s in rules.chains["safety"].steps] == [5, 5]
     assert rules.lifecycle.remind_medium_after_min == 60
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("rules: [{name: x, match: {}, to: [pigeon]}]\ndefaults: {}", "to.0"),
-        ("rules: [{name: x, match: {types: [teleport]}, to: [homecare]}]", "types"),
-        (
-            "rules: [{name: x, match: {severities: [high]}, to: [homecare]}]\n"
-            "defaults: {homecare: a, response-centre: b, specialist: c, technical: d}",
-            "last rule must match everything",
-        ),
-        (
-            "rules: [{name: x, match: {}, to: [homecare]}]\ndefaults: {homecare: a}",
-            "defaults lacks a team for",
-        ),
-        (
-            "rules: [{name: x, match: {}, to: [homecare]}]\n"
-            "defaults: {homecare: a, response-centre: b, specialist: c, technical: d}\n"
-            "lifecycle: {cooldown_min: {falls: 3}}",
-            "unknown alert types: falls",
-        ),
-        ("rules: [", "not valid YAML"),
-    ],
-)
-def test_invalid_routing_file_is_refused_with_a_reason(text: str, message: str) -> None:
-    with pytest.raises(RulesError, match=message):
-        RoutingRules.from_yaml(text)
 
 
 def test_a_more_severe_finding_is_not_cooled_down(desk: AlertDesk) -> None:
@@ -283,3 +276,86 @@ def test_a_more_severe_finding_is_not_cooled_down(desk: AlertDesk) -> None:
 def test_blind_supervision_reaches_the_home_care_team(desk: AlertDesk) -> None:
     alerts = send(desk, desk.initial(), view(care()), cand(AlertType.DEVICE_SILENT, Severity.HIGH))
     assert {a.recipient.kind for a in alerts} == {RecipientKind.TECHNICAL, RecipientKind.HOMECARE}
+
+
+# -- issue 18: repeated presses are never silent; only the recipient acknowledges ----------
+
+def test_issue18_press_after_acknowledgement_is_a_new_alert(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    (first,) = send(desk, book, v, cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0))
+    desk.on_ack(book, v, ack(first.alert_id, "acknowledged", T0 + 60), T0 + 60)
+    again = send(desk, book, v, cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0 + 180))
+    assert [a.notification for a in again] == ["initial"]
+    assert again[0].alert_id != first.alert_id
+
+
+def test_issue18_press_while_open_renotifies_without_resetting_escalation(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    (first,) = send(desk, book, v, cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0))
+    due = desk.due(book)
+    again = send(desk, book, v, cand(AlertType.SAFETY_ALARM, Severity.HIGH, T0 + 120))
+    assert [a.notification for a in again] == ["repeat"]
+    assert again[0].escalation_of == first.alert_id
+    assert again[0].recipient == first.recipient
+    assert "Pressed again at 09:02" in again[0].evidence[0].en
+    assert desk.due(book) == due
+
+
+def test_issue18_forged_acknowledgements_do_not_stop_escalation(desk: AlertDesk) -> None:
+    v = view(care())
+    book = desk.initial()
+    (a,) = send(desk, book, v, cand(AlertType.FALL_DETECTED, Severity.HIGH, T0))
+    forged = [
+        Acknowledgement(alert_id=a.alert_id, resident_id=RID, action="acknowledged", by="hc-elsewhere",
+                        time=datetime.fromtimestamp(T0 + 60, UTC)),
+        Acknowledgement(alert_id=a.alert_id + "-anything-goes", resident_id=RID, action="acknowledged",
+                        by="rs-oslo", time=datetime.fromtimestamp(T0 + 60, UTC)),
+        Acknowledgement(alert_id=a.alert_id, resident_id=RID, action="acknowledged", by="rs-oslo",
+                        time=datetime(2099, 1, 1, tzinfo=UTC)),
+        Acknowledgement(alert_id=a.alert_id, resident_id=RID, action="resolved", by="rs-oslo",
+                        time=datetime.fromtimestamp(T0 - 60, UTC)),
+    ]
+    for f in forged:
+        desk.on_ack(book, v, f, T0 + 60)
+    _, esc = desk.tick(book, v, T0 + 300)
+    assert [e.notification for e in esc] == ["escalation"]
+
+
+# -- issue 13 part 4: grouping never drops information ------------------------------------
+
+@pytest.mark.parametrize("pulse_first", [True, False])
+def test_issue13_cuff_pulse_and_blood_pressure_both_reach_the_team(desk: AlertDesk, pulse_first: bool) -> None:
+    v = view(care())
+    book = desk.initial()
+    pulse = cand(AlertType.PULSE, Severity.MEDIUM, T0)
+    bp = cand(AlertType.BLOOD_PRESSURE, Severity.MEDIUM, T0)
+    out = []
+    for c in ((pulse, bp) if pulse_first else (bp, pulse)):
+        out += send(desk, book, v, c)
+    assert sorted(a.type.value for a in out) == ["blood_pressure", "pulse"]
+
+
+# -- the book's size (it is stored in every resident's state) ------------------------------
+
+def test_book_stays_small(desk: AlertDesk) -> None:
+    v = view(care())
+    empty = len(orjson.dumps(desk.dump(desk.initial())))
+    book = desk.initial()
+    long_nb, long_en = "ø" * 200, "e" * 200
+    send(desk, book, v, AlertCandidate(AlertType.SOCIAL_ISOLATION, Severity.LOW, T0, T0, long_nb, long_en))
+    one_low = len(orjson.dumps(desk.dump(book)))
+    send(desk, book, v, AlertCandidate(AlertType.NOCTURIA_INCREASE, Severity.MEDIUM, T0 + 9, T0 + 9, long_nb, long_en))
+    typical = len(orjson.dumps(desk.dump(book)))
+    # the most a book can hold: every open slot taken by a high alert with two long evidence texts
+    full = desk.initial()
+    for i, type_ in enumerate([*AlertType, *AlertType]):
+        send(desk, full, v, AlertCandidate(type_, Severity.HIGH, T0 + 60 * i, T0 + 60 * i, "ø" * 400, "e" * 400))
+    worst = len(orjson.dumps(desk.dump(full)))
+    assert len(full.open) == 8 and len(full.sent) == 24
+    assert empty < 80
+    assert one_low < 400, "a low alert keeps no evidence"
+    assert typical < 1300
+    assert worst < 12_000
+    assert desk.load(orjson.loads(orjson.dumps(desk.dump(full)))) == full

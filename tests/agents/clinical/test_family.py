@@ -71,7 +71,8 @@ def test_high_blood_pressure_escalates_through_the_desk() -> None:
     e = bp(225, 100, at())
     alerts, _ = eng.on_event(st, e, e.time.timestamp())
     assert {a.severity for a in alerts} == {Severity.HIGH}
-    assert {a.recipient.kind for a in alerts} >= {RecipientKind.RESPONSE_CENTRE}
+    # the acute route at home (no GP recorded: the out-of-hours service), see docs/ALERTING.md
+    assert {a.recipient.kind for a in alerts} >= {RecipientKind.OUT_OF_HOURS}
 
 
 def test_missed_dose_fires_from_engine_tick() -> None:
