@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from schemas.base import ResidentId, StrictModel, TeamId, TimeZoneName
+from schemas.devices import DeviceRegistry
 
 
 class Programme(StrEnum):
@@ -66,6 +67,9 @@ class CareContext(StrictModel):
         default_factory=dict, description="Per-resident threshold overrides by parameter name."
     )
     schedule: tuple[ScheduledItem, ...] = ()
+    devices: DeviceRegistry | None = Field(
+        default=None, description="Installed devices (kind, room, purpose, supervision); None: inferred from events."
+    )
     updated_at: AwareDatetime
 
     @model_validator(mode="after")
