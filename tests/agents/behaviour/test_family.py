@@ -37,7 +37,7 @@ def test_every_state_round_trips_mid_episode() -> None:
         before = to_plain(d.state)
         d.roundtrip()
         assert to_plain(d.state) == before, det.name
-        assert det.due(d.state, view()) == det.due(det.load(orjson.loads(orjson.dumps(det.dump(d.state)))), view())
+        assert det.due(d.state, d.view) == det.due(det.load(orjson.loads(orjson.dumps(det.dump(d.state)))), d.view)
 
 
 def test_engine_runs_normal_days_quietly_and_passes_alarms_through() -> None:
