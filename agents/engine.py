@@ -211,6 +211,7 @@ class Engine:
             state.home = self.home_model.load(data.get("h"))
         except Exception as exc:  # a stored home model this version cannot read: learn the home afresh
             log.warning("stored home model unreadable (%s); restarted", type(exc).__name__)
+        self.home_model.on_care(state.home, care)
         for d in self.detectors:
             try:
                 state.detectors[d.name] = d.load(stored[d.name]) if d.name in stored else d.initial()
@@ -236,6 +237,7 @@ class Engine:
             )
         state.care = care
         state.view = None
+        self.home_model.on_care(state.home, care)
         if state.faults:
             for d in self.detectors:
                 if d.name in state.faults:

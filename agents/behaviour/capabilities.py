@@ -83,6 +83,8 @@ class Capabilities:
     """``updated_at`` of the care context whose registry was applied (-inf: none applied)."""
     by_kind_s: dict[str, float] = field(default_factory=dict)
     """Silence limits per kind from the registry (seconds)."""
+    exit_door: bool = False
+    """An exit-door sensor is known (declared or seen)."""
 
     # -- questions the detectors and the coverage report ask ----------------------------
     def sensing(self, kinds: frozenset[str], rooms: frozenset[str] | None = None) -> list[str]:
@@ -120,6 +122,7 @@ def apply_registry(caps: Capabilities, care: CareContext | None) -> None:
             if dev.last == -math.inf:
                 del caps.devices[dev_id]
     caps.by_kind_s = {}
+    caps.exit_door = bool(caps.exit_doors())
     if registry is None:
         return
     caps.by_kind_s = {k: 60.0 * v for k, v in registry.silent_after_min_by_kind.items()}
@@ -134,6 +137,7 @@ def apply_registry(caps: Capabilities, care: CareContext | None) -> None:
             dev.beat_s, dev.beat_declared = 60.0 * spec.heartbeat_min, True
         elif dev.beat_declared:
             dev.beat_s, dev.beat_declared = 0.0, False
+    caps.exit_door = bool(caps.exit_doors())
 
 
 def _default_room(kind: str, purpose: str) -> str:
@@ -212,6 +216,8 @@ def observe(caps: Capabilities, event: Any, t: float) -> Device:
             dev.room = room
         if purpose:
             dev.purpose = purpose
+            if k == "door" and purpose == "exit":
+                caps.exit_door = True
     return dev
 
 

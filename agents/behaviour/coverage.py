@@ -238,12 +238,12 @@ def _devices(pattern: str, home: HomeState, view: ResidentView, now: float) -> C
     if not devs:
         return Coverage(pattern, Status.OFF, "no device known yet", "ingen enhet kjent ennå")
     beats = sum(1 for d in devs if caps.devices[d].supervised)
-    return _live(
-        pattern,
-        f"{beats} of {len(devs)} devices send heartbeats (their absence is a fault); the others are judged against "
-        "their own learned silences",
-        f"{beats} av {len(devs)} enheter sender kontrollsignal (fravær er feil); de andre måles mot egne lærte pauser",
-    )
+    en = f"{beats} of {len(devs)} devices send heartbeats (their absence is a fault)"
+    nb = f"{beats} av {len(devs)} enheter sender kontrollsignal (fravær er feil)"
+    if beats < len(devs):
+        en += "; the others are judged against their own learned silences, never urgent"
+        nb += "; de andre måles mot egne lærte pauser, aldri haster"
+    return _live(pattern, en, nb)
 
 
 def _safety(pattern: str, home: HomeState, view: ResidentView, now: float) -> Coverage:

@@ -31,7 +31,7 @@ from agents.behaviour.evidence import day_clock, span_en, span_nb
 from agents.behaviour.home import HomeState, home_of
 from agents.behaviour.periods import period_of
 from agents.behaviour.stored import load_state
-from agents.behaviour.supervision import blind_from, blind_since, offline, override_s, supervised_limit_s
+from agents.behaviour.supervision import blind_since, offline, override_s, supervised_limit_s
 from agents.behaviour.thresholds import (
     ACTIVE_FROM,
     ACTIVE_TO,
@@ -94,9 +94,21 @@ class DeviceState:
     """Blind episode (by its start) already reported to device support."""
     blind_homecare_done: float = -math.inf
     """Blind episode (by its start) already reported to home care."""
+    # -- a cache of each device's silence deadline (not stored: rebuilt after a restart) --------
+    deadlines: dict[str, float] = field(default_factory=dict)
+    """Device -> when its silence would be a fault (quiet since + limit)."""
+    sensing: list[str] = field(default_factory=list)
+    """Activity sensors, when every one of them sends heartbeats (else empty: never blind)."""
+    cache_key: tuple[float, float, int] = (math.nan, math.nan, -1)
+    """(care-context version, newest return home, device count) the cache was built for."""
+
+
+_CACHE_FIELDS = ("deadlines", "sensing", "cache_key")
 
 
 def _night(t: float, view: ResidentView) -> bool:
+    if not math.isfinite(t):
+        return False
     h = local_hour(t, view.tz)
     start, end = value(view, NIGHT_FROM), value(view, NIGHT_TO)
     return h >= start or h < end if start > end else start <= h < end
@@ -161,6 +173,12 @@ class DeviceHealth:
         state.deferred.pop(dev_id, None)
         if dev is not None and not dev.supervised and dev.gap > 0.0 and override_s(dev, caps) == 0.0:
             _learn(state.gaps.setdefault(dev_id, Gaps()), dev.gap_start, dev.gap, view)
+        home = home_of(view)
+        if dev is not None and state.cache_key == self._key(home) and self._watched(dev):
+            fresh = dev_id not in state.deadlines
+            state.deadlines[dev_id] = self._deadline_of(state, dev_id, dev, home, view)
+            if fresh:
+                state.cache_key = (math.nan, math.nan, -1)  # a device heard for the first time: rebuild
         if len(state.gaps) > len(caps.devices):
             for gone in [d for d in state.gaps if d not in caps.devices]:
                 del state.gaps[gone]
@@ -210,21 +228,48 @@ class DeviceHealth:
             return dev.last
         return max(dev.last, home.act.outings[-1][1])
 
+    def _key(self, home: HomeState) -> tuple[float, float, int]:
+        act = home.act
+        return (home.caps.registry_at, act.outings[-1][1] if act.outings else -math.inf, len(home.caps.devices))
+
+    def _deadline_of(self, state: DeviceState, dev_id: str, dev: Device, home: HomeState, view: ResidentView) -> float:
+        limit, _ = self._limit(state, dev_id, dev, home.caps, view)
+        return self._quiet_since(dev, home) + limit
+
+    def _cache(self, state: DeviceState, home: HomeState, view: ResidentView) -> None:
+        """Rebuild every device's deadline (after a restart, a care-context change, a return home or a
+        new device); an event refreshes only its own device's (see :meth:`step`)."""
+        caps = home.caps
+        state.deadlines = {
+            d: self._deadline_of(state, d, dev, home, view) for d, dev in caps.devices.items() if self._watched(dev)
+        }
+        sensing = [d for d, dev in caps.devices.items() if dev.kind in ACTIVITY_KINDS and dev.kind != "medication"]
+        all_beat = bool(sensing) and all(caps.devices[d].supervised for d in sensing)
+        state.sensing = sensing if all_beat else []
+        state.cache_key = self._key(home)
+
     def due(self, state: DeviceState, view: ResidentView) -> float:
         home = home_of(view)
-        caps = home.caps
+        if state.cache_key != self._key(home):
+            self._cache(state, home, view)
         due = math.inf
-        for dev_id, dev in caps.devices.items():
-            if dev_id in state.silent_alerted or not self._watched(dev):
+        alerted, deferred = state.silent_alerted, state.deferred
+        for dev_id, at in state.deadlines.items():
+            if dev_id in alerted:
                 continue
-            limit, _ = self._limit(state, dev_id, dev, caps, view)
-            due = min(due, max(self._quiet_since(dev, home) + limit, state.deferred.get(dev_id, -math.inf)))
-        blind = blind_from(caps, view)
-        if blind < math.inf:
-            if state.blind_done != blind:
-                due = min(due, blind)
-            elif state.blind_homecare_done != blind:
-                due = min(due, self._homecare_at(blind, view))
+            if dev_id in deferred:
+                at = max(at, deferred[dev_id])
+            if at < due:
+                due = at
+        if state.sensing:
+            # blind when the last activity sensor misses its heartbeats (one never heard counts as missing)
+            heard = [state.deadlines[d] for d in state.sensing if d in state.deadlines]
+            blind = max(heard) if heard else math.inf
+            if blind < math.inf:
+                if state.blind_done != blind:
+                    due = min(due, blind)
+                elif state.blind_homecare_done != blind:
+                    due = min(due, self._homecare_at(blind, view))
         return due
 
     @staticmethod
@@ -330,7 +375,8 @@ class DeviceHealth:
         return out
 
     def dump(self, state: DeviceState) -> Any:
-        return state
+        out = {f: getattr(state, f) for f in DeviceState.__dataclass_fields__ if f not in _CACHE_FIELDS}
+        return out
 
     def load(self, data: Any) -> DeviceState:
-        return load_state(DeviceState, data)
+        return load_state(DeviceState, {k: v for k, v in data.items() if k not in _CACHE_FIELDS})

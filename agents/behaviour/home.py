@@ -8,14 +8,16 @@ detectors through ``ResidentView.home``. Detectors read it (:func:`home_of`); on
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from agents.behaviour import activity
 from agents.behaviour.activity import Activity
-from agents.behaviour.capabilities import HEALTH_KINDS, Capabilities, apply_registry, observe
+from agents.behaviour.capabilities import HEALTH_KINDS, Capabilities, Device, apply_registry, observe
 from agents.behaviour.stored import load_state
 from agents.types import ResidentView
+from schemas.care import CareContext
 
 
 @dataclass(slots=True)
@@ -32,10 +34,14 @@ class HomeModel:
     def initial(self) -> HomeState:
         return HomeState()
 
+    def on_care(self, home: HomeState, care: CareContext | None) -> None:
+        """A new care context: its device registry declares the kit."""
+        apply_registry(home.caps, care)
+
     def step(self, home: HomeState, event: Any, t: float, view: ResidentView) -> None:
         """One accepted home-sensor event at ``t``."""
         caps = home.caps
-        if caps.registry_at != (view.care.updated_at.timestamp() if view.care is not None else float("-inf")):
+        if caps.registry_at != (view.care.updated_at.timestamp() if view.care is not None else -math.inf):
             apply_registry(caps, view.care)
         kind = event.kind
         if kind == "social":
@@ -44,17 +50,37 @@ class HomeModel:
         dev = observe(caps, event, t)
         if kind in HEALTH_KINDS:
             return
-        activity.step(home.act, event, dev, t, view, soft_exits=not _has_exit_door(caps))
+        activity.step(home.act, event, dev, t, view, soft_exits=not caps.exit_door)
 
     def dump(self, home: HomeState) -> Any:
-        return home
+        """Compact stored form: each device as a short list; what the registry declares is not
+        stored but applied again from the care context after loading."""
+        caps = home.caps
+        return {
+            "d": {
+                d: [dev.kind, dev.room, dev.purpose, dev.beat_s, dev.beat_gaps, _num(dev.last), _num(dev.last_beat)]
+                for d, dev in caps.devices.items()
+            },
+            "a": home.act,
+        }
 
     def load(self, data: Any) -> HomeState:
-        return load_state(HomeState, data) if data is not None else HomeState()
+        if data is None:
+            return HomeState()
+        caps = Capabilities()
+        for d, (kind, room, purpose, beat_s, gaps, last, last_beat) in data["d"].items():
+            caps.devices[d] = Device(
+                kind=kind, room=room, purpose=purpose, beat_s=float(beat_s), beat_gaps=[float(g) for g in gaps],
+                last=-math.inf if last is None else float(last), last_beat=-math.inf if last_beat is None else float(last_beat),
+            )
+            if kind == "door" and purpose == "exit":
+                caps.exit_door = True
+        caps.registry_at = math.nan  # the registry is applied again from the care context
+        return HomeState(caps, load_state(Activity, data["a"]))
 
 
-def _has_exit_door(caps: Capabilities) -> bool:
-    return any(dev.kind == "door" and dev.purpose == "exit" for dev in caps.devices.values())
+def _num(t: float) -> float | None:
+    return t if math.isfinite(t) else None
 
 
 def home_of(view: ResidentView) -> HomeState:

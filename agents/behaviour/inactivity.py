@@ -73,6 +73,9 @@ class InactivityState:
     hold_day: int = -1
     """Day whose morning check was postponed because the resident was seen up at the deadline."""
     hold_until: float = math.inf
+    awake_for: float = math.nan
+    """Quiet-spell start whose counting start is cached in ``awake_at`` (``_awake_from`` converts to local time)."""
+    awake_at: float = math.nan
 
 
 WEEKEND_DAYS_KEPT = 8
@@ -226,7 +229,9 @@ class Inactivity:
     def _counted_from(self, state: InactivityState, act: activity.Activity, start: float, view: ResidentView) -> float:
         """When a quiet spell begins to count as daytime inactivity: within active hours, and not
         before the day has started (before that it is the morning check's, not this pattern's)."""
-        counted = _awake_from(start, view)
+        if start != state.awake_for:
+            state.awake_for, state.awake_at = start, _awake_from(start, view)
+        counted = state.awake_at
         day = local_day_number(counted, view.tz)
         if activity.day_started(act, math.inf, day, view) < math.inf:
             return counted
