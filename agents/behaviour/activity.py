@@ -17,8 +17,9 @@ What it decides, and from what:
   and bathroom since (a mat that missed the 'vacant' report, or reports presses only).
 - **Bathroom stay.** Starts on confirmed presence in a wet room (bathroom or separate WC): two
   presence reports within ``bathroom_confirm_min``, or one after the resident was seen moving
-  elsewhere (not lying in bed) within that span; a toilet flush or the bathroom door alone is
-  not presence, but confirms a candidate. Ends on activity outside the wet rooms, on the bed,
+  elsewhere within that span, or one by day or soon after other activity (the resident is up);
+  never while a bed or seat mat places the resident there (a lone report in sleep is a false
+  trigger). A toilet flush or the bathroom door alone is not presence, but confirms a candidate. Ends on activity outside the wet rooms, on the bed,
   or on the wet room's door being opened after the stay began.
 - **The start of the day.** The first sustained activity after ``morning_from_h``: a run of at
   least ``morning_events`` events outside bedroom, hallway and bathroom, no more than
@@ -47,13 +48,15 @@ from agents.behaviour.thresholds import (
     MORNING_FROM,
     MORNING_RESLEEP,
     MORNING_SUSTAIN,
+    MORNING_UP_RECENT,
+    NIGHT_FROM,
     NIGHT_TO,
     RETURN_CONFIRM,
     VISIT_DOOR_WINDOW,
     WANDERING_PASSAGE_S,
     value,
 )
-from agents.localtime import at_local, local_day_number
+from agents.localtime import at_local, local_day_number, local_hour
 from agents.types import ResidentView
 
 OUTINGS_KEPT = 8
@@ -363,9 +366,19 @@ def _bathroom(act: Activity, kind: str, room: str, dev: Device, event: Any, t: f
     if not presence:
         return  # a flush or a cabinet alone is not presence
     act.bath_cand, act.bath_room = t, room
-    if act.moved_at >= t - confirm and not in_bed(act):
+    if in_bed(act) or seated(act):
+        return  # the mats place the resident elsewhere: a lone report is a false trigger
+    # by day the resident is up: one report is presence; at night only after being seen up
+    up = act.last >= t - 60.0 * value(view, MORNING_UP_RECENT) or not _at_night(t, view)
+    if act.moved_at >= t - confirm or up:
         _bath_start(act, t, room)
     act.bath_last = t
+
+
+def _at_night(t: float, view: ResidentView) -> bool:
+    h = local_hour(t, view.tz)
+    start, end = value(view, NIGHT_FROM), value(view, NIGHT_TO)
+    return h >= start or h < end if start > end else start <= h < end
 
 
 def _bath_start(act: Activity, at: float, room: str) -> None:

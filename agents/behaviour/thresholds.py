@@ -79,8 +79,8 @@ BATHROOM_STAY_LIMIT = Parameter(
 BATHROOM_CONFIRM = Parameter(
     "bathroom_confirm_min", 5.0, "min",
     "A bathroom stay starts on confirmed presence: a second presence report in the bathroom within this, or "
-    "the resident seen moving elsewhere (not lying in bed) within this before entering. A lone report during "
-    "sleep is a false trigger, not a visit.",
+    "the resident seen moving elsewhere within this before entering (by day, or soon after other activity, "
+    "one report will do: the resident is up). A lone report during sleep is a false trigger, not a visit.",
     PIR,
     minimum=1, maximum=15,
 )

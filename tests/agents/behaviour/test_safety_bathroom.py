@@ -62,6 +62,20 @@ def test_a_lone_report_during_sleep_is_not_a_stay() -> None:
     assert d.tick_until(night + 8 * 3600, start=night, step_s=300) == []
 
 
+def test_at_night_a_lone_report_needs_the_resident_seen_up_first() -> None:
+    """Without a bed mat, sleep is known only from the clock and the quiet: a lone bathroom report at
+    03:00 after hours of silence is not presence; by day one report is (the resident is up)."""
+    kit = DeviceRegistry(devices=tuple(s for s in KIT.devices if s.device_id != "bed-1"))
+    night = Driver(LongBathroomStay(), view(devices=kit))
+    t = at(2026, 5, 4, 23, 0)
+    night.feed([motion(t, "bedroom"), motion(t + 4 * 3600, "bathroom")])
+    assert night.tick_until(t + 7 * 3600, start=t, step_s=300) == []
+    day = Driver(LongBathroomStay(), view(devices=kit))
+    t = at(2026, 5, 4, 11, 0)
+    day.feed([motion(t - 3600, "living_room"), motion(t, "bathroom")])
+    assert [a.episode_start for a in day.tick_until(t + 3600, start=t, step_s=300)] == [t]
+
+
 def test_a_second_report_confirms_presence_without_a_walk_seen() -> None:
     d = Driver(LongBathroomStay(), view())
     entry = at(2026, 5, 4, 10, 0)
