@@ -5,8 +5,8 @@ absent, or silent about a device, the facts are inferred from what the device se
 
 - kind: the kind of its events (a device that has only sent heartbeats has no kind yet);
 - room: the event's own ``room`` (motion, contact, light, door, seat, toilet, appliance); a bed
-  without a room is in the bedroom, a toilet without one in the bathroom, a fridge contact in the
-  kitchen (the old ``door: fridge`` form is read as a fridge contact);
+  without a room is in the bedroom, a seat in the living room, a toilet in the bathroom, a fridge
+  contact in the kitchen (the old ``door: fridge`` form is read as a fridge contact);
 - purpose: the door's role, the contact's purpose, the seat type, the appliance;
 - supervision: a device that sends heartbeats is supervised; its interval is the one it promises
   (``Heartbeat.interval_s``), else the median of its last three heartbeat gaps.
@@ -143,6 +143,8 @@ def apply_registry(caps: Capabilities, care: CareContext | None) -> None:
 def _default_room(kind: str, purpose: str) -> str:
     if kind == "bed":
         return "bedroom"
+    if kind == "chair":
+        return "living_room"  # a seat mat is on an armchair or couch in the day rooms
     if kind == "toilet":
         return "bathroom"
     if kind == "contact" and purpose in ("fridge", "freezer"):
@@ -167,7 +169,7 @@ def describe(event: Any) -> tuple[str, str, str]:
     if kind == "light":
         return kind, str(event.room), ""
     if kind == "chair":
-        return kind, str(event.room) if event.room is not None else "", str(event.seat)
+        return kind, str(event.room) if event.room is not None else _default_room(kind, ""), str(event.seat)
     if kind == "appliance":
         purpose = str(event.appliance)
         return kind, str(event.room) if event.room is not None else _default_room(kind, purpose), purpose
