@@ -77,7 +77,7 @@ def resident_report(engine: Engine, state: ResidentState, now: float) -> dict[st
         dev = caps.devices[dev_id]
         if not dev.kind:
             continue
-        limit, how = health._limit(dev_state if isinstance(dev_state, DeviceState) else DeviceState(), dev_id, dev, caps, view)
+        limit, how = health.silence_limit(dev_state if isinstance(dev_state, DeviceState) else DeviceState(), dev_id, dev, caps, view)
         devices.append({
             "device_id": dev_id, "kind": dev.kind, "room": dev.room or None, "purpose": dev.purpose or None,
             "declared": dev.declared, "heartbeat_min": round(dev.beat_s / 60.0, 1) if dev.supervised else None,

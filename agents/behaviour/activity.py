@@ -170,16 +170,6 @@ class Activity:
     prev_away: bool = False
 
 
-# -- reading an event ---------------------------------------------------------------------
-def place_of(event: Any, dev: Device) -> str:
-    """Where an activity event puts the resident: a room, or '' when unknown."""
-    return dev.room
-
-
-def is_activity(kind: str) -> bool:
-    return kind in _PLACE_CONFIDENCE
-
-
 # -- updating ------------------------------------------------------------------------------
 def step(act: Activity, event: Any, dev: Device | None, t: float, view: ResidentView, soft_exits: bool = False) -> None:
     """Update the model with one home-sensor event at ``t`` (``dev``: its device record).

@@ -208,7 +208,7 @@ class DeviceHealth:
         )
 
     # -- silence ----------------------------------------------------------------------
-    def _limit(self, state: DeviceState, dev_id: str, dev: Device, caps: Capabilities, view: ResidentView) -> tuple[float, str]:
+    def silence_limit(self, state: DeviceState, dev_id: str, dev: Device, caps: Capabilities, view: ResidentView) -> tuple[float, str]:
         """(silence limit in seconds, how it was set) for one device."""
         own = override_s(dev, caps)
         if own > 0.0:
@@ -233,7 +233,7 @@ class DeviceHealth:
         return (home.caps.registry_at, act.outings[-1][1] if act.outings else -math.inf, len(home.caps.devices))
 
     def _deadline_of(self, state: DeviceState, dev_id: str, dev: Device, home: HomeState, view: ResidentView) -> float:
-        limit, _ = self._limit(state, dev_id, dev, home.caps, view)
+        limit, _ = self.silence_limit(state, dev_id, dev, home.caps, view)
         return self._quiet_since(dev, home) + limit
 
     def _cache(self, state: DeviceState, home: HomeState, view: ResidentView) -> None:
@@ -296,7 +296,7 @@ class DeviceHealth:
             dev = caps.devices[dev_id]
             if dev_id in state.silent_alerted or not self._watched(dev):
                 continue
-            limit, how = self._limit(state, dev_id, dev, caps, view)
+            limit, how = self.silence_limit(state, dev_id, dev, caps, view)
             since = self._quiet_since(dev, home)
             if now - since <= limit:
                 continue

@@ -29,8 +29,6 @@ class HomeState:
 class HomeModel:
     """Updates a resident's :class:`HomeState` (pure; the engine owns the copy)."""
 
-    kinds_ignored = frozenset({"fall", "alarm_button"})
-
     def initial(self) -> HomeState:
         return HomeState()
 
