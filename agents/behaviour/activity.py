@@ -155,7 +155,9 @@ class Activity:
     away_start: bool = False
     """``day``'s morning found the resident out."""
     up_at: float = math.inf
-    """First sustained activity of ``day`` (inf: not yet)."""
+    """When ``day`` started: leaving the bed for good, or the first sustained activity (inf: not yet)."""
+    day_rooms_at: float = math.inf
+    """First sustained activity of ``day`` in the day rooms (the anchor of the usual morning)."""
     run_first: float = math.inf
     run_last: float = -math.inf
     run_n: int = 0
@@ -167,6 +169,7 @@ class Activity:
     """Lay down again after an early start of the day (inf: not)."""
     prev_day: int = -1
     prev_up: float = math.inf
+    prev_day_rooms: float = math.inf
     prev_away: bool = False
 
 
@@ -234,6 +237,7 @@ def _new_day(act: Activity, t: float, view: ResidentView) -> None:
         if not act.morning_known:
             act.away_start = is_out(act, act.morning_start)
         act.prev_day, act.prev_up, act.prev_away = act.day, day_started(act, act.day_end, act.day, view), act.away_start
+        act.prev_day_rooms = act.day_rooms_at
     day = local_day_number(t, tz)
     act.day = day
     act.morning_start = at_local(day, value(view, MORNING_FROM), tz)
@@ -241,7 +245,7 @@ def _new_day(act: Activity, t: float, view: ResidentView) -> None:
     act.day_end = at_local(day + 1, 0.0, tz)
     act.morning_known = False
     act.away_start = False
-    act.up_at = math.inf
+    act.up_at = act.day_rooms_at = math.inf
     act.run_first, act.run_last, act.run_n = math.inf, -math.inf, 0
     act.bed_exit, act.bed_exit_n = math.inf, 0
     act.resleep_at = math.inf
@@ -380,40 +384,38 @@ def _morning(act: Activity, kind: str, room: str, event: Any, t: float, view: Re
     if t < act.morning_start:
         return
     lying = kind == "bed" and event.state == "occupied"
-    if act.up_at < math.inf:
-        if act.up_at >= act.night_end:
-            return
+    if act.up_at < act.night_end:
         # a start before the night ends may be the night's tail: lying down for long after it retracts it
         if lying:
             if act.resleep_at == math.inf and t < act.night_end:
                 act.resleep_at = t  # lying down again before the night is over
             return
-        if act.resleep_at == math.inf or (room == "bedroom" and kind != "bed"):
-            return
-        if t - act.resleep_at < 60.0 * value(view, MORNING_RESLEEP):
-            act.resleep_at = math.inf  # a short lie-down: the day had started
-            return
-        slept_from = act.resleep_at
-        act.up_at, act.resleep_at = math.inf, math.inf
-        act.run_first, act.run_last, act.run_n = math.inf, -math.inf, 0
-        # the real day begins now, or when the bed was left after that sleep
-        left = act.bed == -1 and act.bed_at > slept_from and kind != "bed"
-        act.bed_exit, act.bed_exit_n = (act.bed_at, 0) if left else (math.inf, 0)
+        if act.resleep_at < math.inf and not (room == "bedroom" and kind != "bed"):
+            if t - act.resleep_at < 60.0 * value(view, MORNING_RESLEEP):
+                act.resleep_at = math.inf  # a short lie-down: the day had started
+            else:
+                slept_from = act.resleep_at
+                act.up_at = act.day_rooms_at = act.resleep_at = math.inf
+                act.run_first, act.run_last, act.run_n = math.inf, -math.inf, 0
+                # the real day begins now, or when the bed was left after that sleep
+                left = act.bed == -1 and act.bed_at > slept_from and kind != "bed"
+                act.bed_exit, act.bed_exit_n = (act.bed_at, 0) if left else (math.inf, 0)
+    if act.up_at < math.inf and act.day_rooms_at < math.inf:
+        return  # settled for the day
     if kind == "bed":
-        if event.state == "occupied":
-            act.bed_exit, act.bed_exit_n = math.inf, 0
-            act.run_first, act.run_last, act.run_n = math.inf, -math.inf, 0  # back to bed
-        elif act.bed_exit == math.inf:
-            act.bed_exit, act.bed_exit_n = t, 0
+        if act.up_at == math.inf:
+            if event.state == "occupied":
+                act.bed_exit, act.bed_exit_n = math.inf, 0
+                act.run_first, act.run_last, act.run_n = math.inf, -math.inf, 0  # back to bed
+            elif act.bed_exit == math.inf:
+                act.bed_exit, act.bed_exit_n = t, 0
         return
-    if act.bed_exit < math.inf:
+    if act.up_at == math.inf and act.bed_exit < math.inf:
         if t - act.bed_exit >= 60.0 * value(view, MORNING_BED_RETURN) and act.bed_exit_n >= 1:
             act.up_at = act.bed_exit
-            return
-        act.bed_exit_n += 1
-    day_room = bool(room) and room not in NIGHT_ROOMS and kind != "door"
-    if kind == "door" and room and room not in NIGHT_ROOMS:
-        day_room = True  # a balcony or kitchen door: the resident is about the day rooms
+        else:
+            act.bed_exit_n += 1
+    day_room = bool(room) and room not in NIGHT_ROOMS
     if not day_room:
         return
     if act.run_n > 0 and t - act.run_last <= 60.0 * value(view, MORNING_CONFIRM):
@@ -423,7 +425,9 @@ def _morning(act: Activity, kind: str, room: str, event: Any, t: float, view: Re
     else:
         act.run_first, act.run_last, act.run_n = t, t, 1
     if act.run_n >= value(view, MORNING_EVENTS) and act.run_last - act.run_first >= 60.0 * value(view, MORNING_SUSTAIN):
-        act.up_at = min(act.run_first, act.bed_exit)  # the day began when the bed was left, if it was
+        act.day_rooms_at = act.run_first
+        if act.up_at == math.inf:
+            act.up_at = min(act.run_first, act.bed_exit)  # the day began when the bed was left, if it was
 
 
 def _place(act: Activity, kind: str, room: str, t: float) -> None:

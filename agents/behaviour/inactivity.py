@@ -157,8 +157,11 @@ class Inactivity:
         tz = view.tz
         watched = act.first_seen <= at_local(day, value(view, MORNING_FROM), tz)
         away = act.prev_away or state.away_mark >= at_local(day, 0.0, tz)
-        if act.prev_up < math.inf and watched and not away:
-            h = local_hour(act.prev_up, tz)
+        # the usual morning is anchored on the first sustained activity in the day rooms (the
+        # kitchen after the morning routine); a day without one is anchored on leaving the bed
+        start = act.prev_day_rooms if act.prev_day_rooms < math.inf else act.prev_up
+        if start < math.inf and watched and not away:
+            h = local_hour(start, tz)
             push(state.firsts, h)
             if _weekend(day):
                 push(state.weekend_firsts, h, WEEKEND_DAYS_KEPT)
