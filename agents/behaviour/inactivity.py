@@ -268,14 +268,16 @@ class Inactivity:
             return  # held back while every sensor is proven offline; re-checked when one reports
         held = state.hold_day == today
         if not held and self._seen_up(act, deadline, today, view):
-            # up and about in the bedroom/bathroom at the deadline: give the routine time to finish,
-            # and a bed left and not returned to the time to count as the start of the day
-            until = deadline + 60.0 * value(view, MORNING_UP_GRACE)
-            left = activity.bed_exit_pending(act, today)
-            if left < math.inf and not activity.in_bed(act):
-                until = max(until, left + 60.0 * value(view, MORNING_BED_RETURN))
-            state.hold_day, state.hold_until = today, until
+            # up and about in the bedroom/bathroom at the deadline: give the routine time to finish
+            state.hold_day, state.hold_until = today, deadline + 60.0 * value(view, MORNING_UP_GRACE)
             return
+        left = activity.bed_exit_pending(act, today)
+        if left < math.inf and not activity.in_bed(act):
+            confirmed = left + 60.0 * value(view, MORNING_BED_RETURN)
+            if now < confirmed:
+                # out of bed and not back: wait until that counts as the start of the day
+                state.hold_day, state.hold_until = today, confirmed
+                return
         state.morning_day = today
         morning_from = at_local(today, value(view, MORNING_FROM), tz)
         if (

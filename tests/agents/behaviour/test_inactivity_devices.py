@@ -27,6 +27,7 @@ from tests.agents.behaviour.scenario import (
     heartbeat,
     motion,
     normal_day,
+    social,
     toilet,
     view,
 )
@@ -179,6 +180,21 @@ def test_resident_up_at_deadline_gets_time_not_an_alarm() -> None:
     assert d.tick_until(deadline + 25 * 60, start=deadline - 60, step_s=60) == []
     d.feed([motion(deadline + 26 * 60, "bathroom"), motion(deadline + 40 * 60, "bedroom")])
     assert d.tick_until(at(2026, 5, 15, 12, 0), start=deadline + 41 * 60, step_s=60) == []
+    assert _morning(d.alerts) == []
+
+
+def test_getting_up_during_the_grace_waits_for_the_day_to_start() -> None:
+    """Regression (simulator): a home-care visit at the deadline counted as 'up'; the resident left
+    the bed just after it and was alarmed on at the end of the grace while dressing."""
+    d = Driver(Inactivity(), view())
+    _learned(d, 2026, 5, 1, 14)
+    deadline = _deadline(d, 2026, 5, 15)
+    carer = deadline - 5 * 60
+    day = [door(carer, "open"), door(carer + 10, "closed"), social(carer + 40, "homecare_visit"),
+           motion(carer + 60, "living_room"), bed(deadline + 4 * 60, "vacant"), motion(deadline + 5 * 60, "bathroom")]
+    day += [motion(deadline + 60 * m, "bedroom") for m in range(10, 60, 5)]
+    day += alive(at(2026, 5, 15, 0, 0), at(2026, 5, 15, 12, 0), every_s=60.0)  # the clock runs minute by minute
+    d.feed(sorted(day, key=lambda e: e.time))
     assert _morning(d.alerts) == []
 
 
