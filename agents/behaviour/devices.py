@@ -97,13 +97,15 @@ class DeviceState:
     # -- a cache of each device's silence deadline (not stored: rebuilt after a restart) --------
     deadlines: dict[str, float] = field(default_factory=dict)
     """Device -> when its silence would be a fault (quiet since + limit)."""
+    fixed: dict[str, float] = field(default_factory=dict)
+    """Device -> its silence limit when that does not depend on the silence (heartbeats, registry)."""
     sensing: list[str] = field(default_factory=list)
     """Activity sensors, when every one of them sends heartbeats (else empty: never blind)."""
     cache_key: tuple[float, float, int] = (math.nan, math.nan, -1)
     """(care-context version, newest return home, device count) the cache was built for."""
 
 
-_CACHE_FIELDS = ("deadlines", "sensing", "cache_key")
+_CACHE_FIELDS = ("deadlines", "fixed", "sensing", "cache_key")
 
 
 def _night(t: float, view: ResidentView) -> bool:
@@ -233,13 +235,18 @@ class DeviceHealth:
         return (home.caps.registry_at, act.outings[-1][1] if act.outings else -math.inf, len(home.caps.devices))
 
     def _deadline_of(self, state: DeviceState, dev_id: str, dev: Device, home: HomeState, view: ResidentView) -> float:
-        limit, _ = self.silence_limit(state, dev_id, dev, home.caps, view)
+        limit = state.fixed.get(dev_id)
+        if limit is None:  # learned limits depend on when the silence began: not cached
+            limit, how = self.silence_limit(state, dev_id, dev, home.caps, view)
+            if how in ("set", "heartbeat"):
+                state.fixed[dev_id] = limit
         return self._quiet_since(dev, home) + limit
 
     def _cache(self, state: DeviceState, home: HomeState, view: ResidentView) -> None:
         """Rebuild every device's deadline (after a restart, a care-context change, a return home or a
         new device); an event refreshes only its own device's (see :meth:`step`)."""
         caps = home.caps
+        state.fixed = {}
         state.deadlines = {
             d: self._deadline_of(state, d, dev, home, view) for d, dev in caps.devices.items() if self._watched(dev)
         }
