@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from agents.alerting.desk import AckOutcome, AlertDesk
+from agents.behaviour.home import HomeModel, HomeState
 from agents.catalogue import CATALOGUE, CONSENT_OF, detector_service
 from agents.registry import all_detectors
 from agents.types import AlertCandidate, Detector, ResidentView
@@ -107,6 +108,8 @@ class ResidentState:
     """Detector name → why it is switched off for this resident (it raised); cleared by a new care context."""
     pending: list[AlertCandidate] = field(default_factory=list)
     """Fault notices found outside a step or tick (a failing ``due``); routed at the next tick. Not stored."""
+    home: HomeState = field(default_factory=HomeState)
+    """The shared home model (capabilities and activity) the behaviour detectors read."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -128,7 +131,7 @@ class Engine:
 
     __slots__ = (
         "_by_kind", "_consent", "_safety_names", "_tickers", "_ticking_by_kind",
-        "default_tz", "desk", "detectors", "lateness_s",
+        "default_tz", "desk", "detectors", "home_model", "lateness_s",
     )
 
     def __init__(
@@ -142,6 +145,7 @@ class Engine:
         self.desk = desk if desk is not None else AlertDesk.from_repo()
         self.lateness_s = lateness_s
         self.default_tz = default_tz
+        self.home_model = HomeModel()
         by_kind: dict[str, list[Detector[Any]]] = {}
         for det in self.detectors:
             for kind in det.kinds:
@@ -173,7 +177,7 @@ class Engine:
 
     def view(self, state: ResidentState) -> ResidentView:
         if state.view is None:
-            state.view = ResidentView.of(state.resident_id, state.care, self.default_tz)
+            state.view = ResidentView.of(state.resident_id, state.care, self.default_tz, home=state.home)
         return state.view
 
     def dump(self, state: ResidentState) -> bytes:
@@ -193,6 +197,7 @@ class Engine:
                 "c": state.care.model_dump(mode="json") if state.care is not None else None,
                 "d": {d.name: d.dump(state.detectors[d.name]) for d in self.detectors},
                 "b": self.desk.dump(state.book),
+                "h": self.home_model.dump(state.home),
                 **({"f": state.faults} if state.faults else {}),
             }
         )
@@ -211,6 +216,11 @@ class Engine:
             book=self.desk.load(data["b"]),
             faults=dict(data.get("f") or {}),
         )
+        try:
+            state.home = self.home_model.load(data.get("h"))
+        except Exception as exc:  # a stored home model this version cannot read: learn the home afresh
+            log.warning("stored home model unreadable (%s); restarted", type(exc).__name__)
+        self.home_model.on_care(state.home, care)
         for d in self.detectors:
             try:
                 state.detectors[d.name] = d.load(stored[d.name]) if d.name in stored else d.initial()
@@ -243,6 +253,7 @@ class Engine:
                 if not self._permitted(care, d.name):
                     state.detectors[d.name] = d.initial()
             state.book = self.desk.on_care(state.book, self.view(state))
+        self.home_model.on_care(state.home, care)
         if state.faults:
             for d in self.detectors:
                 if d.name in state.faults:
@@ -286,6 +297,11 @@ class Engine:
                 alerts.extend(self.advance(state, t))
             if t > state.watermark:
                 state.watermark = t
+            # the shared home model sees the event before any detector does
+            try:
+                self.home_model.step(state.home, event, t, view)
+            except Exception as exc:
+                log.error("home model failed on an event (%s); the event is skipped by it", type(exc).__name__)
         elif t > state.dho_watermark:
             state.dho_watermark = t
         candidates: list[AlertCandidate] = []

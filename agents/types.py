@@ -56,12 +56,17 @@ class ResidentView:
     tz: ZoneInfo
     programmes: frozenset[Programme]
     overrides: Mapping[str, float]
+    home: Any = None
+    """The resident's home model (capabilities and activity, ``agents.behaviour.home.HomeState``),
+    kept by the engine and updated before the detectors see an event; behaviour detectors read it."""
 
     @classmethod
-    def of(cls, resident_id: str, care: CareContext | None, default_tz: str = "Europe/Oslo") -> ResidentView:
+    def of(
+        cls, resident_id: str, care: CareContext | None, default_tz: str = "Europe/Oslo", home: Any = None
+    ) -> ResidentView:
         if care is None:
-            return cls(resident_id, None, ZoneInfo(default_tz), frozenset(), {})
-        return cls(resident_id, care, ZoneInfo(care.time_zone), frozenset(care.programmes), care.overrides)
+            return cls(resident_id, None, ZoneInfo(default_tz), frozenset(), {}, home)
+        return cls(resident_id, care, ZoneInfo(care.time_zone), frozenset(care.programmes), care.overrides, home)
 
     def param(self, name: str, default: float) -> float:
         """The resident's override of a threshold, or the documented default."""

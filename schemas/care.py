@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from schemas.alerts import AlertType
 from schemas.base import ResidentId, StrictModel, TeamId, TimeZoneName
+from schemas.devices import DeviceRegistry
 
 
 class Programme(StrEnum):
@@ -109,6 +110,9 @@ class CareContext(StrictModel):
         default_factory=dict, description="Per-resident threshold overrides by parameter name."
     )
     schedule: tuple[ScheduledItem, ...] = ()
+    devices: DeviceRegistry | None = Field(
+        default=None, description="Installed devices (kind, room, purpose, supervision); None: inferred from events."
+    )
     updated_at: AwareDatetime
     gp: TeamId | None = Field(default=None, description="The resident's GP office (fastlegekontor).")
     out_of_hours: TeamId | None = Field(

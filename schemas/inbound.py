@@ -14,9 +14,11 @@ from schemas.events import (
     Battery,
     Bed,
     Chair,
+    Contact,
     Door,
     Fall,
     Heartbeat,
+    Light,
     Medication,
     Motion,
     SensorEvent,
@@ -28,10 +30,12 @@ from schemas.measurements import BloodPressure, Consciousness, DhoEvent, Measure
 ResidentEvent = Annotated[
     Motion
     | Door
+    | Contact
     | Bed
     | Chair
     | Toilet
     | Appliance
+    | Light
     | Fall
     | AlarmButton
     | Medication

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from schemas.care import CareContext, Programme, ScheduledItem
+from schemas.devices import DeviceRegistry, DeviceSpec
 from schemas.events import Room
 
 HOUR = 3600
@@ -263,9 +264,41 @@ def build_home(index: int, seed: int, programmes: tuple[Programme, ...] | None =
     )
 
 
+HEARTBEAT_MIN = 60.0
+"""Every simulated device sends an hourly supervision heartbeat (``sim/devices.py``)."""
+
+
+def _device_spec(home: Home, name: str) -> DeviceSpec:
+    """What the installer registered for device ``name`` of ``home``."""
+    dev_id = home.device_ids[name]
+    beat = HEARTBEAT_MIN
+    if name.startswith("pir-"):
+        return DeviceSpec(device_id=dev_id, kind="motion", room=Room(name[4:]), heartbeat_min=beat)
+    if name.startswith("plug-"):
+        appliance = name[5:]
+        plug_room = Room.LIVING_ROOM if appliance == "tv" else Room.KITCHEN
+        return DeviceSpec(device_id=dev_id, kind="appliance", room=plug_room, purpose=appliance, heartbeat_min=beat)
+    fixed: dict[str, tuple[str, Room | None, str | None]] = {
+        "bed": ("bed", Room.BEDROOM, None), "chair": ("chair", Room.LIVING_ROOM, "armchair"),
+        "door-exit": ("door", Room.HALLWAY, "exit"), "door-fridge": ("contact", Room.KITCHEN, "fridge"),
+        "toilet": ("toilet", Room.BATHROOM, None), "pendant": ("alarm_button", None, None),
+        "dispenser": ("medication", None, None), "fall-radar": ("fall", None, None),
+    }
+    kind, room, purpose = fixed[name]
+    return DeviceSpec(device_id=dev_id, kind=kind, room=room, purpose=purpose, heartbeat_min=beat)  # type: ignore[arg-type]
+
+
+def device_registry(home: Home) -> DeviceRegistry | None:
+    """The home's device registry; one home in five has none, so its kit is inferred from the events."""
+    if home.index % 5 == 4:
+        return None
+    return DeviceRegistry(devices=tuple(_device_spec(home, name) for name in sorted(home.devices)))
+
+
 def care_context(home: Home, updated_at: datetime) -> CareContext:
     """The care context a care system would publish for ``home``."""
     return CareContext(
+        devices=device_registry(home),
         resident_id=home.resident_id,
         municipality=home.municipality,
         home_care_team=home.home_care_team,

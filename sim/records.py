@@ -15,6 +15,8 @@ Record = tuple[int, int, int, str, str, bytes]
 
 Silences = dict[str, list[tuple[int, int]]]
 
+APPLIANCE_ROOM = {"kettle": "kitchen", "stove": "kitchen", "coffee_maker": "kitchen", "microwave": "kitchen", "tv": "living_room"}
+
 
 class Recorder:
     """Collects the records of one resident on one local day (times in local seconds)."""
@@ -54,23 +56,34 @@ class Recorder:
         self._put(s, device, SENSOR_EVENTS, {"kind": "motion", "device_id": self._dev(device), "room": room})
 
     def door(self, s: int, door: str, state: str) -> None:
+        """The exit door (a door contact with its room) or the fridge (a contact sensor on it)."""
         device = "door-" + door
-        self._put(
-            s, device, SENSOR_EVENTS, {"kind": "door", "device_id": self._dev(device), "door": door, "state": state}
-        )
+        if door == "fridge":
+            rec: dict[str, object] = {
+                "kind": "contact", "device_id": self._dev(device), "room": "kitchen", "purpose": "fridge", "state": state,
+            }
+        else:
+            rec = {"kind": "door", "device_id": self._dev(device), "door": door, "room": "hallway", "state": state}
+        self._put(s, device, SENSOR_EVENTS, rec)
 
     def occupancy(self, s: int, kind: str, state: str) -> None:
-        """Bed or chair sensor (``kind`` is ``bed`` or ``chair``)."""
-        self._put(s, kind, SENSOR_EVENTS, {"kind": kind, "device_id": self._dev(kind), "state": state})
+        """Bed mat or armchair mat (``kind`` is ``bed`` or ``chair``)."""
+        rec: dict[str, object] = {"kind": kind, "device_id": self._dev(kind), "state": state}
+        if kind == "chair":
+            rec.update(seat="armchair", room="living_room")
+        else:
+            rec["room"] = "bedroom"
+        self._put(s, kind, SENSOR_EVENTS, rec)
 
     def toilet(self, s: int) -> None:
-        self._put(s, "toilet", SENSOR_EVENTS, {"kind": "toilet", "device_id": self._dev("toilet")})
+        self._put(s, "toilet", SENSOR_EVENTS, {"kind": "toilet", "device_id": self._dev("toilet"), "room": "bathroom"})
 
     def appliance(self, s: int, appliance: str, state: str) -> None:
         device = "plug-" + appliance
         self._put(
             s, device, SENSOR_EVENTS,
-            {"kind": "appliance", "device_id": self._dev(device), "appliance": appliance, "state": state},
+            {"kind": "appliance", "device_id": self._dev(device), "appliance": appliance, "state": state,
+             "room": APPLIANCE_ROOM.get(appliance, "other")},
         )
 
     def fall(self, s: int, confidence: float) -> None:

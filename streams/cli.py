@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from streams.clierrors import TilsynGroup
+from streams.coverage_cli import coverage_command
 from streams.demo import demo
 from streams.deploy import topics, wait_ready
 from streams.gateway.cli import gateway
@@ -154,6 +155,7 @@ main.add_command(demo)
 main.add_command(topics)
 main.add_command(wait_ready)
 main.add_command(gateway)
+main.add_command(coverage_command)
 
 if __name__ == "__main__":  # pragma: no cover
     logging.basicConfig(level=logging.INFO)

@@ -1,4 +1,4 @@
-"""Long bathroom stay: in the bathroom beyond a limit with no sign of the resident elsewhere."""
+"""Long bathroom stay: confirmed presence in the bathroom beyond a limit, with no sign of the resident elsewhere."""
 
 from __future__ import annotations
 
@@ -6,88 +6,104 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from agents.behaviour.evidence import clock, span_en, span_nb
+from agents.behaviour import coverage
+from agents.behaviour.capabilities import ACTIVITY_KINDS, WET_ROOMS
+from agents.behaviour.evidence import PLACE_EN, PLACE_NB, clock, span_en, span_nb
+from agents.behaviour.home import home_of
 from agents.behaviour.stored import load_state
-from agents.behaviour.thresholds import BATHROOM_STAY_LIMIT, value
+from agents.behaviour.thresholds import ACTIVE_FROM, ACTIVE_TO, BATHROOM_STAY_LIMIT, value
+from agents.localtime import local_hour
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
 
 @dataclass(slots=True)
 class BathroomState:
-    entry: float = math.inf
-    """When the current stay began (inf: not in the bathroom)."""
-    last_elsewhere: float = -math.inf
-    """Newest event showing the resident outside the bathroom."""
-    fired: bool = False
+    done: float = -math.inf
+    """Entry time of the stay already alerted (or judged and let go)."""
 
 
 def in_bathroom(event: Any) -> bool:
-    """Bathroom motion or a toilet sensor places the resident in the bathroom."""
+    """A toilet event, or motion in a wet room (bathroom or separate WC): a bathroom visit."""
     kind = event.kind
-    return kind == "toilet" or (kind == "motion" and event.room == "bathroom")
+    if kind == "toilet":
+        return True
+    return kind == "motion" and event.room in WET_ROOMS
 
 
 class LongBathroomStay:
     """Possible fall: in the bathroom longer than ``bathroom_stay_limit_min`` (default 45 min).
 
-    A stay begins with the first bathroom event after any sign of the resident
-    elsewhere (motion in another room, bed, chair, door, appliance) and ends
-    with the next such sign. Fires once per stay from ``tick`` at entry + limit.
-    Source: the long-lie literature (lying over an hour after a fall is
-    dangerous) and common digital-supervision practice.
+    The stay comes from the activity model: it starts on confirmed presence in a wet room (two
+    presence reports within ``bathroom_confirm_min``, or one after the resident was seen moving
+    elsewhere and not lying in bed) and ends on activity outside the wet rooms, on the bed, or on
+    the wet room's door opening. Fires once per stay from ``tick`` at entry + limit.
+
+    Needs (``coverage.BATHROOM``): presence sensing in the bathroom (a motion sensor; a flush or a
+    door shows that a visit began, not that the resident is still there) and sensing outside it.
+    Without sensing in the bedroom a return to bed is not seen: the pattern then runs degraded,
+    within active hours only and at medium severity (home care). Source: the long-lie literature
+    (lying over an hour after a fall is dangerous) and common digital-supervision practice.
     """
 
     name: ClassVar[str] = "long_bathroom_stay"
-    kinds: ClassVar[frozenset[str]] = frozenset({"motion", "toilet", "bed", "chair", "door", "appliance"})
+    kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS
     ticks: ClassVar[bool] = True
+    needs: ClassVar[coverage.Needs] = coverage.BATHROOM
 
     def initial(self) -> BathroomState:
         return BathroomState()
 
     def step(self, state: BathroomState, event: Any, t: float, view: ResidentView) -> tuple[BathroomState, list[AlertCandidate]]:
-        if in_bathroom(event):
-            if t > state.last_elsewhere and t < state.entry:
-                if state.entry == math.inf:
-                    state.fired = False
-                state.entry = t  # a new stay, or a late event moving this stay's start back
-        else:
-            if t > state.last_elsewhere:
-                state.last_elsewhere = t
-            if t >= state.entry:
-                state.entry = math.inf
-                state.fired = False
         return state, []
 
+    def due(self, state: BathroomState, view: ResidentView) -> float:
+        entry = home_of(view).act.bath_entry
+        if entry == math.inf or entry <= state.done:
+            return math.inf
+        return entry + 60.0 * value(view, BATHROOM_STAY_LIMIT)
+
     def tick(self, state: BathroomState, now: float, view: ResidentView) -> tuple[BathroomState, list[AlertCandidate]]:
+        home = home_of(view)
+        act = home.act
+        entry = act.bath_entry
         limit_s = 60.0 * value(view, BATHROOM_STAY_LIMIT)
-        if state.fired or now < state.entry + limit_s:
+        if entry == math.inf or entry <= state.done or now < entry + limit_s:
             return state, []
-        state.fired = True
+        state.done = entry
         if not view.at_home:
             return state, []
+        cov = self.needs.assess(home, view, now)
+        if cov.status is coverage.Status.OFF:
+            return state, []
+        severity = Severity.HIGH
+        note_nb = note_en = ""
+        if cov.status is coverage.Status.DEGRADED:
+            reached = entry + limit_s
+            h = local_hour(reached, view.tz)
+            if not value(view, ACTIVE_FROM) <= h < value(view, ACTIVE_TO):
+                return state, []
+            severity = Severity.MEDIUM
+            note_nb, note_en = f" Merk: {cov.reason_nb}.", f" Note: {cov.reason_en}."
         tz = view.tz
-        since, dur = clock(state.entry, tz), now - state.entry
-        lim = span_nb(limit_s)
+        since, dur = clock(entry, tz), now - entry
+        room = act.bath_room or "bathroom"
+        where_nb, where_en = PLACE_NB.get(room, room), PLACE_EN.get(room, room)
         nb = (
-            f"På badet siden kl. {since}, nå i {span_nb(dur)} (grense {lim}), uten bevegelse i andre rom. "
-            "Mulig fall - tilkall hjelp."
+            f"På {where_nb} siden kl. {since}, nå i {span_nb(dur)} (grense {span_nb(limit_s)}), uten bevegelse i "
+            f"andre rom (sist registrert der kl. {clock(act.bath_last, tz)}). Mulig fall - tilkall hjelp." + note_nb
         )
         en = (
-            f"In the bathroom since {since}, now for {span_en(dur)} (limit {span_en(limit_s)}), "
-            "with no motion in other rooms. Possible fall - check on the resident."
+            f"In the {where_en} since {since}, now for {span_en(dur)} (limit {span_en(limit_s)}), with no motion "
+            f"in other rooms (last seen there at {clock(act.bath_last, tz)}). Possible fall - check on the resident."
+            + note_en
         )
         return state, [
             AlertCandidate(
-                AlertType.LONG_BATHROOM_STAY, Severity.HIGH, now, state.entry, nb, en,
-                {"minutes_in_bathroom": round(dur / 60.0), "limit_min": limit_s / 60.0},
+                AlertType.LONG_BATHROOM_STAY, severity, now, entry, nb, en,
+                {"minutes_in_bathroom": round(dur / 60.0), "limit_min": limit_s / 60.0, "coverage": cov.status.value},
             )
         ]
-
-    def due(self, state: BathroomState, view: ResidentView) -> float:
-        if state.fired:
-            return math.inf
-        return state.entry + 60.0 * value(view, BATHROOM_STAY_LIMIT)
 
     def dump(self, state: BathroomState) -> Any:
         return state

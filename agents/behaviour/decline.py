@@ -6,11 +6,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from agents.behaviour import activity, coverage
 from agents.behaviour.baseline import Run, baseline, push
+from agents.behaviour.capabilities import ACTIVITY_KINDS
 from agents.behaviour.evidence import number
+from agents.behaviour.home import home_of
 from agents.behaviour.periods import Period
 from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import (
+    AWAY_DAY,
     BASELINE_DAYS,
     BASELINE_MAD_K,
     BASELINE_MIN_DAYS,
@@ -24,18 +28,23 @@ from schemas.alerts import AlertType, Severity
 
 _ROOM_BIT = {
     "bedroom": 1, "bathroom": 2, "kitchen": 4, "living_room": 8, "hallway": 16, "entrance": 32, "other": 64,
+    "wc": 128, "dining_room": 256, "office": 512,
 }
 
 
-def _room_bit(event: Any) -> int:
-    kind = event.kind
-    if kind == "motion":
-        return _ROOM_BIT.get(event.room, 0)
-    if kind == "toilet":
-        return 2
-    if kind == "bed":
-        return 1
-    return 0
+def _room_bit(event: Any, view: ResidentView) -> int:
+    """The room of an activity event, from the home's device record (declared or inferred)."""
+    dev = home_of(view).caps.devices.get(event.device_id)
+    return _ROOM_BIT.get(dev.room, 0) if dev is not None else 0
+
+
+def _time_out(act: activity.Activity, start: float, end: float, now: float) -> float:
+    """Seconds of [start, end) the resident spent out of the home (outings, one under way included)."""
+    spans = [(d, r) for d, r in act.outings if r > start and d < end]
+    gone = activity.out_since(act, now)
+    if gone < end:
+        spans.append((gone, now))
+    return sum(max(0.0, min(r, end) - max(d, start)) for d, r in spans)
 
 
 @dataclass(slots=True)
@@ -57,12 +66,15 @@ class ActivityDecline:
 
     A low day has an activity count at least ``activity_decline_frac`` below the median and
     beyond ``baseline_mad_k`` robust spreads, or uses ``activity_rooms_drop`` fewer distinct
-    rooms than usual. Days away or without any event are not judged. Silent during warm-up.
+    rooms than usual. Days away (care context), days with ``away_day_h`` or more out of the home
+    (activity model) and days without any event are not judged. Silent during warm-up.
+    Needs (``coverage.DECLINE``): activity sensors; fewer than 3 sensed rooms: LOW.
     """
 
     name: ClassVar[str] = "activity_decline"
-    kinds: ClassVar[frozenset[str]] = frozenset({"motion", "door", "bed", "chair", "toilet", "appliance"})
+    kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS
     ticks: ClassVar[bool] = True
+    needs: ClassVar[coverage.Needs] = coverage.DECLINE
 
     def initial(self) -> DeclineState:
         return DeclineState()
@@ -73,7 +85,7 @@ class ActivityDecline:
             state.away = True
         if state.day.holds(t):
             state.count += 1
-            state.rooms |= _room_bit(event)
+            state.rooms |= _room_bit(event, view)
         return state, out
 
     def tick(self, state: DeclineState, now: float, view: ResidentView) -> tuple[DeclineState, list[AlertCandidate]]:
@@ -87,7 +99,9 @@ class ActivityDecline:
     def _close(self, state: DeclineState, t: float, view: ResidentView) -> list[AlertCandidate]:
         out: list[AlertCandidate] = []
         day = state.day
-        if day.opened and state.count > 0 and not state.away and view.at_home:
+        home = home_of(view)
+        mostly_out = day.opened and _time_out(home.act, day.start, day.end, t) >= 3600.0 * value(view, AWAY_DAY)
+        if day.opened and state.count > 0 and not state.away and view.at_home and not mostly_out:
             days, min_days = value(view, BASELINE_DAYS), value(view, BASELINE_MIN_DAYS)
             bc = baseline(state.counts, days, min_days)
             br = baseline(state.room_counts, days, min_days)
@@ -103,7 +117,9 @@ class ActivityDecline:
                 del state.run_rooms[: -len(run.values)]
                 if run.length >= value(view, DECLINE_DAYS) and not run.fired:
                     run.fired = True
-                    out.append(self._alert(state, bc.median, br.median, bc.days, day.close_at))
+                    cov = self.needs.assess(home, view, t)
+                    if cov.status is not coverage.Status.OFF:
+                        out.append(self._alert(state, bc.median, br.median, bc.days, day.close_at, cov))
             else:
                 run.reset()
                 state.run_rooms.clear()
@@ -114,7 +130,9 @@ class ActivityDecline:
         day.advance(t, view.tz, 0.0, 0.0)
         return out
 
-    def _alert(self, state: DeclineState, usual: float, usual_rooms: float, days: int, at: float) -> AlertCandidate:
+    def _alert(
+        self, state: DeclineState, usual: float, usual_rooms: float, days: int, at: float, cov: coverage.Coverage
+    ) -> AlertCandidate:
         run = state.run
         counts = ", ".join(number(v) for v in run.values)
         rooms = ", ".join(number(v) for v in state.run_rooms)
@@ -128,8 +146,12 @@ class ActivityDecline:
             f"against usually {number(usual)} events in {number(usual_rooms)} rooms (median of the last {days} days). "
             "May indicate illness, pain or functional decline; consider a visit."
         )
+        severity = Severity.MEDIUM
+        if cov.status is coverage.Status.DEGRADED:
+            severity = Severity.LOW
+            nb, en = nb + f" Merk: {cov.reason_nb}.", en + f" Note: {cov.reason_en}."
         return AlertCandidate(
-            AlertType.ACTIVITY_DECLINE, Severity.MEDIUM, at, run.start, nb, en,
+            AlertType.ACTIVITY_DECLINE, severity, at, run.start, nb, en,
             {"days": run.length, "latest_count": run.values[-1], "baseline_count": usual,
              "baseline_rooms": usual_rooms},
         )

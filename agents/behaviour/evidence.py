@@ -43,9 +43,13 @@ PLACE_NB = {
     "bedroom": "soverommet", "bathroom": "badet", "kitchen": "kjøkkenet", "living_room": "stua",
     "hallway": "gangen", "entrance": "inngangen", "other": "et annet rom", "bed": "sengen",
     "chair": "stolen", "exit": "ytterdøren", "door": "en dør", "appliance": "et apparat",
+    "wc": "toalettet", "dining_room": "spisestuen", "office": "kontoret", "contact": "en kontakt",
+    "light": "en lysbryter", "medication": "medisindispenseren",
 }
 PLACE_EN = {
     "bedroom": "bedroom", "bathroom": "bathroom", "kitchen": "kitchen", "living_room": "living room",
     "hallway": "hallway", "entrance": "entrance", "other": "another room", "bed": "bed",
     "chair": "chair", "exit": "front door", "door": "a door", "appliance": "an appliance",
+    "wc": "WC", "dining_room": "dining room", "office": "office", "contact": "a contact sensor",
+    "light": "a light switch", "medication": "medication dispenser",
 }

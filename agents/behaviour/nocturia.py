@@ -6,9 +6,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from agents.behaviour import coverage
 from agents.behaviour.baseline import Run, median, push
 from agents.behaviour.bathroom import in_bathroom
 from agents.behaviour.evidence import clock, number
+from agents.behaviour.home import home_of
 from agents.behaviour.periods import Period
 from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import (
@@ -81,6 +83,7 @@ class NocturiaIncrease:
     name: ClassVar[str] = "nocturia_increase"
     kinds: ClassVar[frozenset[str]] = frozenset({"motion", "toilet", "bed"})
     ticks: ClassVar[bool] = True
+    needs: ClassVar[coverage.Needs] = coverage.NOCTURIA
 
     def initial(self) -> NocturiaState:
         return NocturiaState()
@@ -142,7 +145,9 @@ class NocturiaIncrease:
                     found = self._raised([*state.ring, float(state.visits)], run.length, view)
                     if found is not None:
                         run.fired = True
-                        out.append(self._alert(state, found[0], found[1], found[2], night.close_at, view))
+                        cov = self.needs.assess(home_of(view), view, t)
+                        if cov.status is not coverage.Status.OFF:
+                            out.append(self._alert(state, found[0], found[1], found[2], night.close_at, view, cov))
             else:
                 run.reset()
             push(state.ring, state.visits)
@@ -175,7 +180,10 @@ class NocturiaIncrease:
                 return level[0], level[1], n
         return None
 
-    def _alert(self, state: NocturiaState, usual: float, days: int, nights: int, at: float, view: ResidentView) -> AlertCandidate:
+    def _alert(
+        self, state: NocturiaState, usual: float, days: int, nights: int, at: float, view: ResidentView,
+        cov: coverage.Coverage,
+    ) -> AlertCandidate:
         run, tz = state.run, view.tz
         counts = ", ".join(number(v) for v in run.values[-nights:])
         usual = round(usual, 1)
@@ -190,8 +198,12 @@ class NocturiaIncrease:
             f"against usually {number(usual)} (level of the last {days} nights). May be an early sign of "
             "urinary tract infection or other illness; consider a urine test and a visit."
         )
+        severity = Severity.MEDIUM
+        if cov.status is coverage.Status.DEGRADED:
+            severity = Severity.LOW
+            nb, en = nb + f" Merk: {cov.reason_nb}.", en + f" Note: {cov.reason_en}."
         return AlertCandidate(
-            AlertType.NOCTURIA_INCREASE, Severity.MEDIUM, at, run.start, nb, en,
+            AlertType.NOCTURIA_INCREASE, severity, at, run.start, nb, en,
             {"nights": nights, "latest_visits": run.values[-1], "baseline_median": usual},
         )
 

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from agents.behaviour import coverage
 from agents.behaviour.baseline import Run, baseline, push
 from agents.behaviour.evidence import clock, number
 from agents.behaviour.periods import Period
@@ -43,12 +44,13 @@ class SleepDisturbance:
     exits at night exceed the personal baseline on ``sleep_nights`` consecutive nights.
 
     Raised night: exits >= median + max(``baseline_mad_k`` spreads, ``sleep_min_increase``).
-    Needs a bed sensor; silent during warm-up.
+    Needs a bed mat (``coverage.SLEEP``: it only ever sees bed events); silent during warm-up.
     """
 
     name: ClassVar[str] = "sleep_disturbance"
     kinds: ClassVar[frozenset[str]] = frozenset({"bed"})
     ticks: ClassVar[bool] = True
+    needs: ClassVar[coverage.Needs] = coverage.SLEEP
 
     def initial(self) -> SleepState:
         return SleepState()

@@ -1,4 +1,9 @@
-"""Social isolation: fewer outings and social contacts than usual, or none at all for a week."""
+"""Social isolation: fewer outings and social contacts than usual, or none at all for a week.
+
+Outings come from the activity model (departure to return). Contacts are visits by family,
+friends and volunteers, calls, and day-centre attendance. A home-care visit is a care contact,
+not social contact: the main target group of home care would otherwise rarely look isolated.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from agents.behaviour import activity, coverage
 from agents.behaviour.baseline import Run, push
+from agents.behaviour.capabilities import ACTIVITY_KINDS
 from agents.behaviour.evidence import day_clock, number
+from agents.behaviour.home import home_of
 from agents.behaviour.periods import Period
 from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import (
@@ -18,7 +26,6 @@ from agents.behaviour.thresholds import (
     SOCIAL_NONE_DAYS,
     SOCIAL_WINDOW,
     UCLA3_LONELY,
-    WANDERING_PASSAGE_S,
     value,
 )
 from agents.localtime import at_local
@@ -30,7 +37,8 @@ SOCIAL_RING = 42
 LONELINESS_CODES = frozenset({"ucla3", "ucla-3", "ucla_3", "loneliness"})
 LONELINESS_VALID_S = 30 * 86400.0
 """A loneliness questionnaire answer older than this no longer qualifies the alert."""
-_INDOOR = frozenset({"motion", "bed", "chair", "toilet", "appliance"})
+SOCIAL_CHANNELS = frozenset({"visitor", "phone_call", "video_call", "day_centre"})
+"""Contacts that count as social; ``homecare_visit`` is care, not company."""
 
 
 @dataclass(slots=True)
@@ -40,8 +48,6 @@ class SocialState:
     contacts: int = 0
     events: int = 0
     away: bool = False
-    exit_at: float = -math.inf
-    """Newest exit-door event with no indoor activity since (the resident may be out)."""
     scores: list[float] = field(default_factory=list)
     """Outings + contacts on recent valid days."""
     none_run: Run = field(default_factory=Run)
@@ -59,13 +65,14 @@ class SocialIsolation:
     LOW: outings+contacts in the last ``social_window_days`` fell by ``social_drop_frac``
     against the days before (needs the window plus ``baseline_min_days`` days of history).
     A recent UCLA-3 loneliness score at or above ``social_ucla3_lonely`` raises LOW to MEDIUM.
-    An outing is an exit-door event followed by at least ``outing_min_min`` without indoor activity.
+    An outing runs from the departure to the return (the activity model) and lasts at least
+    ``outing_min_min``; it counts on the day of the departure. Needs (``coverage.SOCIAL``): an
+    exit-door sensor; with contact check-ins only the pattern runs degraded (LOW).
     """
 
     name: ClassVar[str] = "social_isolation"
-    kinds: ClassVar[frozenset[str]] = frozenset(
-        {"door", "social", "motion", "bed", "chair", "toilet", "appliance", "questionnaire"}
-    )
+    kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS | frozenset({"social", "questionnaire"})
+    needs: ClassVar[coverage.Needs] = coverage.SOCIAL
     ticks: ClassVar[bool] = True
 
     def initial(self) -> SocialState:
@@ -83,16 +90,8 @@ class SocialIsolation:
         holds = state.day.holds(t)
         if holds:
             state.events += 1
-        if kind == "social":
-            if holds:
-                state.contacts += 1
-        elif kind == "door":
-            if event.door == "exit" and t > state.exit_at:
-                state.exit_at = t
-        elif kind in _INDOOR and state.exit_at > -math.inf and t > state.exit_at + WANDERING_PASSAGE_S:
-            if t - state.exit_at >= 60.0 * value(view, OUTING_MIN) and holds:
-                state.outings += 1
-            state.exit_at = -math.inf
+        if kind == "social" and holds and event.channel in SOCIAL_CHANNELS:
+            state.contacts += 1
         return state, out
 
     def tick(self, state: SocialState, now: float, view: ResidentView) -> tuple[SocialState, list[AlertCandidate]]:
@@ -106,7 +105,11 @@ class SocialIsolation:
     def _close(self, state: SocialState, t: float, view: ResidentView) -> list[AlertCandidate]:
         out: list[AlertCandidate] = []
         day = state.day
-        if day.opened and state.events > 0 and not state.away and view.at_home:
+        home = home_of(view)
+        cov = self.needs.assess(home, view, t)
+        if day.opened:
+            state.outings = self._outings(home.act, day.start, day.end, t, view)
+        if day.opened and state.events > 0 and not state.away and view.at_home and cov.status is not coverage.Status.OFF:
             score = state.outings + state.contacts
             run = state.none_run
             if score == 0:
@@ -128,10 +131,22 @@ class SocialIsolation:
                     state.drop_fired = True
                     if not out:  # a week with nothing at all already says it
                         out.append(self._drop_alert(state, drop[0], drop[1], day.close_at, view))
+            if cov.status is coverage.Status.DEGRADED:
+                out = [_lowered(a, cov) for a in out]
         state.outings = state.contacts = state.events = 0
         state.away = False
         day.advance(t, view.tz, 0.0, 0.0)
         return out
+
+    @staticmethod
+    def _outings(act: activity.Activity, start: float, end: float, now: float, view: ResidentView) -> int:
+        """Outings of at least ``outing_min_min`` that departed in [start, end), one still under way included."""
+        least = 60.0 * value(view, OUTING_MIN)
+        n = sum(1 for d, r in activity.outings_between(act, start, end) if r - d >= least)
+        gone = activity.out_since(act, now)
+        if start <= gone < end and now - gone >= least:
+            n += 1
+        return n
 
     def _drop(self, state: SocialState, view: ResidentView) -> tuple[float, float] | None:
         """(recent, usual) outings+contacts per window when they fell enough, else None."""
@@ -196,3 +211,11 @@ class SocialIsolation:
 
     def load(self, data: Any) -> SocialState:
         return load_state(SocialState, data)
+
+
+def _lowered(a: AlertCandidate, cov: coverage.Coverage) -> AlertCandidate:
+    """The alert graded LOW with the coverage reason in its evidence (degraded mode)."""
+    return AlertCandidate(
+        a.type, Severity.LOW, a.time, a.episode_start, a.evidence_nb + f" Merk: {cov.reason_nb}.",
+        a.evidence_en + f" Note: {cov.reason_en}.", a.details, a.episode_key, a.dho_category, a.recipient_hint,
+    )

@@ -32,6 +32,10 @@ def _restore(cls: type, data: dict[str, Any]) -> dict[str, Any]:
             out[name] = default
         elif isinstance(v, dict) and dataclasses.is_dataclass(hint) and isinstance(hint, type):
             out[name] = _restore(hint, v)
+        elif isinstance(v, dict) and typing.get_origin(hint) is dict:
+            inner = typing.get_args(hint)[1] if typing.get_args(hint) else None
+            if dataclasses.is_dataclass(inner) and isinstance(inner, type):
+                out[name] = {k: _restore(inner, x) if isinstance(x, dict) else x for k, x in v.items()}
     return out
 
 

@@ -35,6 +35,14 @@ ISOLATION = (
 ROBUST = "Median and scaled median absolute deviation (Hampel 1974; Leys et al. 2013): robust to outlier days"
 DEVICE = "Vendor heartbeat intervals of home sensors are 10-60 min; tilsyn default, review with device support"
 LOCAL = "tilsyn default (local convention; review with the service)"
+PIR = (
+    "Passive-infrared sensors report movement, not presence: they fire now and then without anyone there "
+    "(heat, sunlight, draught) and see a still person poorly (vendor data sheets; Wilson & Atkeson 2005)"
+)
+SUPERVISION = (
+    "Wireless alarm and care sensors send supervision signals at a fixed interval and are declared lost after "
+    "a few missed signals (EN 50131-5-3 supervision of wireless interconnections; vendor practice 2-3 missed)"
+)
 
 
 
@@ -68,6 +76,15 @@ BATHROOM_STAY_LIMIT = Parameter(
     minimum=15, maximum=180,
 )
 
+BATHROOM_CONFIRM = Parameter(
+    "bathroom_confirm_min", 5.0, "min",
+    "A bathroom stay starts on confirmed presence: a second presence report in the bathroom within this, or "
+    "the resident seen moving elsewhere within this before entering (by day, or soon after other activity, "
+    "one report will do: the resident is up). A lone report during sleep is a false trigger, not a visit.",
+    PIR,
+    minimum=1, maximum=15,
+)
+
 # -- 3 no morning activity ------------------------------------------------------------
 MORNING_MARGIN = Parameter(
     "morning_margin_min", 60.0, "min", "Alert this long after the resident's usual first activity.", PRACTICE,
@@ -85,10 +102,43 @@ MORNING_FROM = Parameter(
 
 MORNING_CONFIRM = Parameter(
     "morning_confirm_min", 30.0, "min",
-    "The day's first activity needs a second event outside bedroom, hallway and bathroom within this span: "
-    "one lone motion report may be a passive-infrared false trigger (heat, sunlight, draught).",
-    "Passive-infrared sensors report now and then without anyone there (heat, sunlight, draught); " + LOCAL,
+    "The day starts with sustained activity outside bedroom, hallway and bathroom: a run of events no more "
+    "than this apart (a lone report may be a passive-infrared false trigger, a night trip is short).",
+    PIR + "; " + LOCAL,
     minimum=5, maximum=120,
+)
+MORNING_EVENTS = Parameter(
+    "morning_events", 3.0, "events",
+    "Events in that run before the day counts as started (several, not a single door or flush).",
+    PIR + "; " + LOCAL,
+    minimum=2, maximum=10,
+)
+MORNING_SUSTAIN = Parameter(
+    "morning_sustain_min", 10.0, "min",
+    "The run spans at least this long: breakfast or the morning routine, not a glass of water at night.",
+    LOCAL + "; night trips to toilet or kitchen last 3-15 min (ICS nocturia: a void between two sleeps)",
+    minimum=0, maximum=60,
+)
+MORNING_RESLEEP = Parameter(
+    "morning_resleep_min", 90.0, "min",
+    "A start of the day before night_to_h followed by lying in bed this long was the tail of a late night, "
+    "not the morning: the day starts again after it.",
+    LOCAL + "; a sleep cycle lasts about 90 min (Carskadon & Dement, Principles and Practice of Sleep Medicine)",
+    minimum=30, maximum=240,
+)
+MORNING_MAD_K = Parameter(
+    "morning_mad_k", 3.0, "scaled MADs",
+    "For a resident with an irregular routine the morning alert waits this many robust spreads after the "
+    "usual start when that is longer than morning_margin_min.",
+    ROBUST + "; 3 is the conservative cut-off (Leys et al. 2013), fitting an urgent alert to a 24/7 centre",
+    minimum=1, maximum=5,
+)
+MORNING_BED_RETURN = Parameter(
+    "morning_bed_return_min", 45.0, "min",
+    "Leaving the bed after morning_from_h starts the day when the resident does not lie down again within "
+    "this (and is seen active meanwhile): a toilet trip ends back in bed well within it.",
+    NOCTURIA + "; " + LOCAL,
+    minimum=15, maximum=120,
 )
 MORNING_UP_RECENT = Parameter(
     "morning_up_recent_min", 20.0, "min",
@@ -111,6 +161,14 @@ INACTIVITY_LIMIT = Parameter(
 )
 INACTIVITY_HIGH_FACTOR = Parameter(
     "inactivity_high_factor", 1.5, "x limit", "Inactivity this many times the limit is high severity.", LONG_LIE,
+    minimum=1, maximum=4,
+)
+INACTIVITY_RESTING_FACTOR = Parameter(
+    "inactivity_resting_factor", 2.0, "x limit",
+    "While a seat or bed mat says the resident sits or lies there (and nothing happened elsewhere since), "
+    "the inactivity limit is this many times longer and the alert stays medium: the resident is located and "
+    "not on the floor, the long lie the limit guards against.",
+    LONG_LIE + "; an afternoon of television in the armchair is ordinary",
     minimum=1, maximum=4,
 )
 ACTIVE_FROM = Parameter(
@@ -188,6 +246,12 @@ DECLINE_ROOMS = Parameter(
     ROUTINE,
     minimum=1, maximum=6,
 )
+AWAY_DAY = Parameter(
+    "away_day_h", 6.0, "h",
+    "A day with this many hours out of the home is not judged for activity decline and not learned: an "
+    "outing is not a decline.", ROUTINE,
+    minimum=2, maximum=16,
+)
 DECLINE_DAYS = Parameter(
     "activity_decline_days", 3.0, "days", "Consecutive low days before alerting.", ROUTINE,
     minimum=1, maximum=14,
@@ -207,6 +271,35 @@ SOCIAL_NONE_DAYS = Parameter(
     "social_none_days", 7.0, "days", "No outing and no social contact for this many days at home.", ISOLATION,
     minimum=2, maximum=28,
 )
+EXIT_LOOKBACK = Parameter(
+    "exit_lookback_min", 10.0, "min",
+    "An exit-door event is the resident leaving only when they were seen moving indoors within this before "
+    "it (walking to the door); otherwise it is someone arriving. Arrivals are told from departures by what "
+    "happens before and after the door.",
+    LOCAL + "; walking from any room of a flat to its front door takes well under a few minutes",
+    minimum=2, maximum=60,
+)
+RETURN_CONFIRM = Parameter(
+    "return_confirm_min", 5.0, "min",
+    "While out, indoor activity without the exit door ends the outing only when a second sensor reports "
+    "within this: lone reports (even bursts from one sensor) are false triggers in the empty home.",
+    PIR,
+    minimum=1, maximum=30,
+)
+VISIT_DOOR_WINDOW = Parameter(
+    "visit_door_window_min", 60.0, "min",
+    "Exit-door events within this after a home-care or visitor check-in may be the visitor leaving: they do "
+    "not raise night wandering, and any indoor activity after them means the resident stayed in.",
+    LOCAL + "; home-care visits last 10-45 min (Norwegian home-care practice)",
+    minimum=0, maximum=180,
+)
+ENTRANCE_OUT = Parameter(
+    "entrance_out_min", 30.0, "min",
+    "In a home without an exit-door sensor, activity at the entrance followed by this long without any "
+    "indoor activity counts as the resident having gone out (until two sensors report indoors).",
+    LOCAL + "; without a door contact an outing can only be inferred from where activity stopped",
+    minimum=10, maximum=240,
+)
 OUTING_MIN = Parameter(
     "outing_min_min", 10.0, "min", "Out of the flat at least this long (exit door, then no indoor activity).", LOCAL,
     minimum=5, maximum=240,
@@ -219,8 +312,41 @@ UCLA3_LONELY = Parameter(
 
 # -- 10 device health -----------------------------------------------------------------
 DEVICE_SILENT_AFTER = Parameter(
-    "device_silent_after_min", 120.0, "min", "A sensor with no event or heartbeat for this long is silent.", DEVICE,
+    "device_silent_after_min", 120.0, "min",
+    "A device that sends supervision heartbeats is silent after this long without any message, or after "
+    "device_missed_heartbeats intervals when that is longer.", DEVICE,
     minimum=60, maximum=2880,
+)
+DEVICE_MISSED_BEATS = Parameter(
+    "device_missed_heartbeats", 3.0, "heartbeats",
+    "Missed supervision heartbeats before a device counts as lost.", SUPERVISION,
+    minimum=2, maximum=10,
+)
+DEVICE_SILENCE_FLOOR = Parameter(
+    "device_silence_floor_h", 12.0, "h",
+    "A device without heartbeats is never called silent before this: a room unused through a night's sleep "
+    "and a morning is quiet that long in ordinary life.", LOCAL + "; adult sleep 7-9 h (NSF 2015) plus a morning",
+    minimum=2, maximum=72,
+)
+DEVICE_SILENCE_MARGIN = Parameter(
+    "device_silence_margin", 1.5, "x learned gap",
+    "A device without heartbeats is silent after this many times its longest gap of the recent days or "
+    "nights (learned separately for silences that start by day and at night).",
+    ROBUST + "; the longest of 14 daily maxima is about the 95th percentile of that device's daily gaps",
+    minimum=1, maximum=5,
+)
+DEVICE_SILENCE_UNLEARNED = Parameter(
+    "device_silence_unlearned_h", 48.0, "h",
+    "Silence limit of a device without heartbeats until baseline_min_days of its gaps are learned.",
+    LOCAL + "; a weekend away or a room unused for two days is ordinary",
+    minimum=12, maximum=168,
+)
+DEVICE_BLIND_HOMECARE = Parameter(
+    "device_blind_homecare_h", 12.0, "h",
+    "Supervision blind (every presence sensor silent) this long: home care is told too, by day only, that "
+    "the morning and inactivity checks cannot see. Before that it is device support's job.",
+    LOCAL + "; device support visits within a working day; a blind night is not an emergency in itself",
+    minimum=2, maximum=72,
 )
 LOW_BATTERY = Parameter(
     "low_battery_pct", 15.0, "%", "Battery below this needs replacing before the sensor stops.", DEVICE,
@@ -239,12 +365,16 @@ WANDERING_PASSAGE_S = 60.0
 PARAMETERS: tuple[Parameter, ...] = (
     BASELINE_DAYS, BASELINE_MIN_DAYS, BASELINE_MAD_K,
     BATHROOM_STAY_LIMIT,
+    BATHROOM_CONFIRM,
     MORNING_MARGIN, MORNING_FALLBACK, MORNING_FROM, MORNING_CONFIRM, MORNING_UP_RECENT, MORNING_UP_GRACE,
-    INACTIVITY_LIMIT, INACTIVITY_HIGH_FACTOR, ACTIVE_FROM, ACTIVE_TO,
+    MORNING_EVENTS, MORNING_SUSTAIN, MORNING_BED_RETURN, MORNING_RESLEEP, MORNING_MAD_K,
+    INACTIVITY_LIMIT, INACTIVITY_HIGH_FACTOR, INACTIVITY_RESTING_FACTOR, ACTIVE_FROM, ACTIVE_TO,
     NIGHT_FROM, NIGHT_TO, WANDERING_RETURN,
     BATHROOM_VISIT_GAP, NOCTURIA_MIN_INCREASE, NOCTURIA_NIGHTS, NOCTURIA_EXCESS_FAST, NOCTURIA_EXCESS,
     SLEEP_MIN_INCREASE, SLEEP_NIGHTS,
-    DECLINE_FRAC, DECLINE_ROOMS, DECLINE_DAYS,
+    DECLINE_FRAC, DECLINE_ROOMS, DECLINE_DAYS, AWAY_DAY,
     SOCIAL_WINDOW, SOCIAL_DROP, SOCIAL_NONE_DAYS, OUTING_MIN, UCLA3_LONELY,
-    DEVICE_SILENT_AFTER, LOW_BATTERY,
+    EXIT_LOOKBACK, RETURN_CONFIRM, VISIT_DOOR_WINDOW, ENTRANCE_OUT,
+    DEVICE_SILENT_AFTER, DEVICE_MISSED_BEATS, DEVICE_SILENCE_FLOOR, DEVICE_SILENCE_MARGIN, DEVICE_SILENCE_UNLEARNED,
+    DEVICE_BLIND_HOMECARE, LOW_BATTERY,
 )

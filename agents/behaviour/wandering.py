@@ -1,4 +1,4 @@
-"""Night wandering: a resident with dementia goes out of the front door at night and does not return."""
+"""Night wandering: a resident with dementia leaves by the front door at night and does not return."""
 
 from __future__ import annotations
 
@@ -6,64 +6,45 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from agents.behaviour import coverage
+from agents.behaviour.capabilities import ACTIVITY_KINDS
 from agents.behaviour.evidence import clock, span_en, span_nb
+from agents.behaviour.home import home_of
 from agents.behaviour.stored import load_state
-from agents.behaviour.thresholds import NIGHT_FROM, NIGHT_TO, WANDERING_PASSAGE_S, WANDERING_RETURN, value
+from agents.behaviour.thresholds import NIGHT_FROM, NIGHT_TO, VISIT_DOOR_WINDOW, WANDERING_RETURN, value
 from agents.localtime import local_hour
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 from schemas.care import Programme
 
-_DOORWAY = frozenset({"hallway", "entrance"})
-
 
 @dataclass(slots=True)
 class WanderingState:
-    opened: float = math.inf
-    """Exit door opened at night, resident not yet seen back inside (inf: nothing pending)."""
-    closed: float = -math.inf
-    """Exit door closed after ``opened``."""
-    fired: bool = False
+    done: float = -math.inf
+    """Departure (first exit-door event) already judged."""
 
 
 class NightWandering:
-    """HIGH when, for a resident in the DEMENTIA programme, the exit door opens at night
-    (``night_from_h``-``night_to_h``, local) and the resident is not back inside within
-    ``wandering_return_min``.
+    """HIGH when, for a resident in the DEMENTIA programme, the resident leaves by the exit door at
+    night (``night_from_h``-``night_to_h``, local) and is not back inside within ``wandering_return_min``.
 
-    Back inside means indoor activity after the door closed again, or activity in a
-    room away from the door (the door was left open but the resident went back in).
-    Motion at the door itself while it stands open is the resident leaving.
+    Leaving is told apart from arriving by the activity model: the resident was seen moving
+    indoors just before the door (``exit_lookback_min``) and was not out already (coming home late
+    is an arrival), nor lying in bed (someone else at the door). A door within
+    ``visit_door_window_min`` after a home-care or visitor check-in is the visitor leaving.
+    Back inside means any indoor activity after the door's passage time.
+    Needs (``coverage.WANDERING``): an exit-door sensor and an indoor sensor.
     """
 
     name: ClassVar[str] = "night_wandering"
-    kinds: ClassVar[frozenset[str]] = frozenset({"door", "motion", "bed", "chair", "toilet", "appliance"})
+    kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS | frozenset({"social"})
     ticks: ClassVar[bool] = True
+    needs: ClassVar[coverage.Needs] = coverage.WANDERING
 
     def initial(self) -> WanderingState:
         return WanderingState()
 
     def step(self, state: WanderingState, event: Any, t: float, view: ResidentView) -> tuple[WanderingState, list[AlertCandidate]]:
-        kind = event.kind
-        if kind == "door":
-            if event.door != "exit":
-                return state, []
-            if event.state == "open":
-                if state.opened == math.inf and view.follows(Programme.DEMENTIA) and self._at_night(t, view):
-                    state.opened, state.closed, state.fired = t, -math.inf, False
-            elif t > state.opened and t > state.closed:
-                state.closed = t
-            return state, []
-        if state.opened == math.inf or t <= state.opened:
-            return state, []
-        at_door = kind == "motion" and event.room in _DOORWAY
-        if state.closed > -math.inf:
-            # motion at the door just after it closed is the sensor still seeing the resident leave
-            back = t > state.closed + (WANDERING_PASSAGE_S if at_door else 0.0)
-        else:
-            back = not at_door
-        if back:
-            state.opened, state.closed, state.fired = math.inf, -math.inf, False
         return state, []
 
     @staticmethod
@@ -72,37 +53,53 @@ class NightWandering:
         start, end = value(view, NIGHT_FROM), value(view, NIGHT_TO)
         return h >= start or h < end if start > end else start <= h < end
 
-    def due(self, state: WanderingState, view: ResidentView) -> float:
-        if state.fired:
+    def _pending(self, state: WanderingState, view: ResidentView) -> float:
+        """The departure this pattern waits on, or inf."""
+        act = home_of(view).act
+        left = act.leave_first
+        if left == math.inf or left <= state.done or not act.leave_seen or act.leave_bed:
             return math.inf
-        return state.opened + 60.0 * value(view, WANDERING_RETURN)
+        if act.indoor_after > -math.inf:
+            return math.inf  # seen inside again
+        return left
+
+    def due(self, state: WanderingState, view: ResidentView) -> float:
+        left = self._pending(state, view)
+        if left == math.inf or not view.follows(Programme.DEMENTIA) or not self._at_night(left, view):
+            return math.inf
+        return left + 60.0 * value(view, WANDERING_RETURN)
 
     def tick(self, state: WanderingState, now: float, view: ResidentView) -> tuple[WanderingState, list[AlertCandidate]]:
+        left = self._pending(state, view)
         limit_s = 60.0 * value(view, WANDERING_RETURN)
-        if state.fired or now < state.opened + limit_s:
+        if left == math.inf or now < left + limit_s:
             return state, []
-        state.fired = True
-        if not view.at_home or not view.follows(Programme.DEMENTIA):
+        state.done = left
+        home = home_of(view)
+        act = home.act
+        cov = self.needs.assess(home, view, now)
+        visitor = act.visit_at > left - 60.0 * value(view, VISIT_DOOR_WINDOW)
+        if cov.status is not coverage.Status.LIVE or not view.at_home or not self._at_night(left, view) or visitor:
             return state, []
         tz = view.tz
-        opened, gone = clock(state.opened, tz), now - state.opened
-        if state.closed > -math.inf:
-            door_nb = f"døren ble lukket kl. {clock(state.closed, tz)}, men ingen bevegelse inne etterpå"
-            door_en = f"the door closed at {clock(state.closed, tz)} but no indoor motion followed"
-        else:
+        opened, gone = clock(left, tz), now - left
+        if act.door_open:
             door_nb, door_en = "døren står fortsatt åpen", "the door is still open"
+        else:
+            door_nb = f"døren ble lukket kl. {clock(act.door_at, tz)}, men ingen aktivitet inne etterpå"
+            door_en = f"the door closed at {clock(act.door_at, tz)} but no indoor activity followed"
         nb = (
-            f"Ytterdøren ble åpnet kl. {opened} i natt, og beboeren (demens) er ikke registrert inne igjen "
+            f"Beboeren (demens) gikk ut av ytterdøren kl. {opened} i natt og er ikke registrert inne igjen "
             f"etter {span_nb(gone)} (grense {span_nb(limit_s)}; {door_nb}). Mulig vandring - sjekk straks."
         )
         en = (
-            f"The front door opened at {opened} tonight and the resident (dementia) has not been seen "
+            f"The resident (dementia) left by the front door at {opened} tonight and has not been seen "
             f"inside again after {span_en(gone)} (limit {span_en(limit_s)}; {door_en}). Possible wandering - check now."
         )
         return state, [
             AlertCandidate(
-                AlertType.NIGHT_WANDERING, Severity.HIGH, now, state.opened, nb, en,
-                {"minutes_since_door": round(gone / 60.0), "door_closed": state.closed > -math.inf},
+                AlertType.NIGHT_WANDERING, Severity.HIGH, now, left, nb, en,
+                {"minutes_since_door": round(gone / 60.0), "door_closed": not act.door_open},
             )
         ]
 

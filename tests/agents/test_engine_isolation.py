@@ -178,9 +178,11 @@ def _bathroom_night(engine: Engine, tick_every: float | None) -> list[tuple[str,
     engine.on_care(st_, care())
     start = datetime(2026, 3, 2, 21, 0, tzinfo=UTC).timestamp()
     out = []
-    for i in range(8):  # an evening of kitchen activity, then the bathroom
-        out += engine.on_event(st_, motion(start + 900 * i), start + 900 * i)[0]
+    for i in range(8):  # an evening of kitchen and bedroom activity, then the bathroom
+        room = Room.BEDROOM if i == 3 else Room.KITCHEN
+        out += engine.on_event(st_, motion(start + 900 * i, room), start + 900 * i)[0]
     entry = start + 7200
+    out += engine.on_event(st_, motion(entry - 60, Room.HALLWAY), entry - 60)[0]  # walking there
     out += engine.on_event(st_, motion(entry, Room.BATHROOM), entry)[0]
     end = entry + 6 * 3600
     if tick_every is None:

@@ -91,7 +91,10 @@ def test_safety_alert_escalates_unless_acknowledged(broker, prefix, worker_facto
     asyncio.run(produce(broker.bootstrap, [
         (topic, pressed.encode(), sensor(pressed, "alarm_button", timedelta(minutes=1), 1)),
         (topic, acked.encode(), sensor(acked, "alarm_button", timedelta(minutes=1), 1)),
-        (topic, bathroom.encode(), sensor(bathroom, "motion", timedelta(minutes=2), 1, room="bathroom")),
+        # the resident walks from the bedroom through the hallway into the bathroom (presence confirmed)
+        (topic, bathroom.encode(), sensor(bathroom, "motion", timedelta(seconds=60), 2, room="bedroom", device_id="pir-bed")),
+        (topic, bathroom.encode(), sensor(bathroom, "motion", timedelta(seconds=90), 3, room="hallway", device_id="pir-hall")),
+        (topic, bathroom.encode(), sensor(bathroom, "motion", timedelta(minutes=2), 1, room="bathroom", device_id="pir-bath")),
     ]))
     first = alerts_on(broker, prefix, "response-centre", expect=2)
     assert sorted(a.resident_id for a in first) == sorted([pressed, acked])

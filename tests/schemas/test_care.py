@@ -145,3 +145,43 @@ def test_care_context_refuses_national_ids(rid: str) -> None:
 @pytest.mark.parametrize("team_field", ["home_care_team", "response_centre", "specialist_unit"])
 def test_team_ids_are_validated(team_field: str) -> None:
     assert f"{team_field}: String should match pattern" in rejected(CARE_CONTEXT, care(**{team_field: "team a"}))
+
+
+def test_device_registry_describes_the_kit() -> None:
+    registry = {
+        "devices": [
+            {"device_id": "pir-bath", "kind": "motion", "room": "bathroom", "heartbeat_min": 60},
+            {"device_id": "door-front", "kind": "door", "room": "hallway", "purpose": "exit"},
+            {"device_id": "c-fridge", "kind": "contact", "room": "kitchen", "purpose": "fridge", "silent_after_min": 2880},
+            {"device_id": "mat-couch", "kind": "chair", "room": "living_room", "purpose": "couch"},
+        ],
+        "silent_after_min_by_kind": {"motion": 240},
+    }
+    c = CARE_CONTEXT.validate_json(wire(care(devices=registry)))
+    assert c.devices is not None
+    bath = c.devices.get("pir-bath")
+    assert bath is not None and bath.heartbeat_min == 60 and bath.silent_after_min is None
+    door = c.devices.get("door-front")
+    assert door is not None and door.heartbeat_min is None and door.purpose == "exit"
+    assert c.devices.silent_after_min_by_kind == {"motion": 240}
+    assert CARE_CONTEXT.validate_json(c.model_dump_json()) == c
+
+
+@pytest.mark.parametrize(
+    ("device", "why"),
+    [
+        ({"device_id": "d1", "kind": "door", "room": "hallway"}, "a door device needs a purpose"),
+        ({"device_id": "d1", "kind": "door", "purpose": "fridge"}, "purpose 'fridge' does not fit a door device"),
+        ({"device_id": "d1", "kind": "motion", "purpose": "exit"}, "a motion device has no purpose"),
+        ({"device_id": "d1", "kind": "motion", "heartbeat_min": 0.5}, "greater than or equal to 1"),
+        ({"device_id": "d1", "kind": "motion", "silent_after_min": 10}, "greater than or equal to 30"),
+        ({"device_id": "d1", "kind": "lamp"}, "Input should be 'motion', 'door'"),
+    ],
+)
+def test_bad_device_is_refused(device: dict[str, Any], why: str) -> None:
+    assert why in rejected(CARE_CONTEXT, care(devices={"devices": [device]}))
+
+
+def test_device_listed_twice_is_refused() -> None:
+    d = {"device_id": "d1", "kind": "motion", "room": "kitchen"}
+    assert "device listed twice: d1" in rejected(CARE_CONTEXT, care(devices={"devices": [d, d]}))

@@ -8,7 +8,19 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from schemas.events import SENSOR_KINDS, AlarmButton, Fall, Heartbeat, Motion, Room
+from schemas.events import (
+    SENSOR_KINDS,
+    AlarmButton,
+    Chair,
+    Contact,
+    Door,
+    Fall,
+    Heartbeat,
+    Light,
+    Motion,
+    Room,
+    Toilet,
+)
 from schemas.inbound import SENSOR_EVENT
 from tests.schemas.rejection import rejected, wire
 
@@ -22,10 +34,12 @@ BASE: dict[str, Any] = {
 VALID: dict[str, dict[str, Any]] = {
     "motion": {"room": "kitchen"},
     "door": {"door": "exit", "state": "open"},
+    "contact": {"room": "kitchen", "purpose": "fridge", "state": "open"},
     "bed": {"state": "occupied"},
     "chair": {"state": "vacant"},
     "toilet": {},
     "appliance": {"appliance": "stove", "state": "on"},
+    "light": {"room": "living_room", "state": "on"},
     "fall": {"confidence": 0.9},
     "alarm_button": {"source": "wristband"},
     "medication": {"dose_id": "morning", "status": "missed", "scheduled_time": "2024-03-01T08:00:00+01:00"},
@@ -57,7 +71,34 @@ def test_optional_fields_have_their_defaults() -> None:
     alarm = SENSOR_EVENT.validate_json(wire({**BASE, "kind": "alarm_button"}))
     assert isinstance(alarm, AlarmButton) and alarm.source == "pendant"
     beat = SENSOR_EVENT.validate_json(wire({**BASE, "kind": "heartbeat"}))
-    assert isinstance(beat, Heartbeat) and beat.battery_pct is None
+    assert isinstance(beat, Heartbeat) and beat.battery_pct is None and beat.interval_s is None
+    door = SENSOR_EVENT.validate_json(wire(event("door")))
+    assert isinstance(door, Door) and door.room is None
+    chair = SENSOR_EVENT.validate_json(wire(event("chair")))
+    assert isinstance(chair, Chair) and chair.seat == "chair" and chair.room is None
+
+
+def test_ordinary_kit_is_described_with_rooms() -> None:
+    """A door with its room, contacts by purpose, a couch mat, a light, a toilet in a separate WC."""
+    door = SENSOR_EVENT.validate_json(wire(event("door", door="interior", room="bathroom")))
+    assert isinstance(door, Door) and door.room is Room.BATHROOM
+    freezer = SENSOR_EVENT.validate_json(wire(event("contact", room="kitchen", purpose="freezer", state="closed")))
+    assert isinstance(freezer, Contact) and freezer.purpose == "freezer" and freezer.room is Room.KITCHEN
+    couch = SENSOR_EVENT.validate_json(wire(event("chair", seat="couch", room="living_room")))
+    assert isinstance(couch, Chair) and couch.seat == "couch"
+    light = SENSOR_EVENT.validate_json(wire(event("light", room="bedroom", state="off")))
+    assert isinstance(light, Light) and light.room is Room.BEDROOM and light.state == "off"
+    wc = SENSOR_EVENT.validate_json(wire(event("toilet", room="wc")))
+    assert isinstance(wc, Toilet) and wc.room is Room.WC
+    beat = SENSOR_EVENT.validate_json(wire(event("heartbeat", interval_s=3600)))
+    assert isinstance(beat, Heartbeat) and beat.interval_s == 3600
+
+
+@pytest.mark.parametrize("kind", ["contact", "light"])
+def test_new_kinds_need_their_room(kind: str) -> None:
+    data = event(kind)
+    del data["room"]
+    assert f"{kind}.room: Field required" in rejected(SENSOR_EVENT, data)
 
 
 @pytest.mark.parametrize("kind", SENSOR_KINDS)
@@ -99,6 +140,13 @@ def test_missing_kind_is_refused() -> None:
         ("motion", "time", 1709276400, "Input should be a valid datetime"),
         ("motion", "room", "attic", "Input should be 'bedroom', 'bathroom'"),
         ("door", "door", "window", "Input should be 'exit', 'balcony', 'fridge' or 'interior'"),
+        ("door", "room", "attic", "Input should be 'bedroom', 'bathroom'"),
+        ("contact", "purpose", "door", "Input should be 'cupboard', 'fridge', 'freezer', 'appliance_door'"),
+        ("contact", "state", "ajar", "Input should be 'open' or 'closed'"),
+        ("chair", "seat", "bench", "Input should be 'chair', 'armchair', 'couch' or 'other'"),
+        ("light", "state", True, "Input should be 'on' or 'off'"),
+        ("light", "room", None, "Input should be 'bedroom', 'bathroom'"),
+        ("heartbeat", "interval_s", "3600", "Input should be a valid number"),
         ("appliance", "state", True, "Input should be 'on' or 'off'"),
     ],
 )
@@ -134,6 +182,8 @@ def test_nan_and_infinity_are_refused(value: float) -> None:
         ("battery", "battery_pct", 100.5, "less than or equal to 100"),
         ("battery", "battery_pct", -1, "greater than or equal to 0"),
         ("heartbeat", "battery_pct", 101, "less than or equal to 100"),
+        ("heartbeat", "interval_s", 0, "greater than 0"),
+        ("heartbeat", "interval_s", 86401, "less than or equal to 86400"),
         ("fall", "confidence", 1.01, "less than or equal to 1"),
         ("fall", "confidence", -0.1, "greater than or equal to 0"),
         ("medication", "dose_id", "", "at least 1 character"),

@@ -57,13 +57,21 @@ def _measurement() -> st.SearchStrategy[dict[str, Any]]:
     return st.one_of([one(c) for c in ("spo2", "pulse", "respiratory_rate", "temperature", "weight", "blood_glucose")])
 
 
+ROOMS = st.sampled_from([r.value for r in Room])
+
 sensor_or_dho_events = st.one_of(
     _with("motion", room=st.sampled_from([r.value for r in Room])),
     _with("door", door=st.sampled_from(["exit", "balcony", "fridge", "interior"]), state=st.sampled_from(["open", "closed"])),
+    _with("door", door=st.sampled_from(["exit", "interior"]), state=st.sampled_from(["open", "closed"]), room=ROOMS),
+    _with("contact", room=ROOMS, purpose=st.sampled_from(["cupboard", "freezer", "medicine_cabinet", "window"]),
+          state=st.sampled_from(["open", "closed"])),
     _with("bed", state=st.sampled_from(["occupied", "vacant"])),
     _with("chair", state=st.sampled_from(["occupied", "vacant"])),
+    _with("chair", state=st.sampled_from(["occupied", "vacant"]), seat=st.sampled_from(["couch", "armchair"]), room=ROOMS),
     _with("toilet"),
+    _with("toilet", room=st.sampled_from(["bathroom", "wc"])),
     _with("appliance", appliance=st.sampled_from(["stove", "kettle", "tv"]), state=st.sampled_from(["on", "off"])),
+    _with("light", room=ROOMS, state=st.sampled_from(["on", "off"])),
     _with("fall", confidence=st.none() | st.floats(min_value=0, max_value=1)),
     _with("alarm_button", source=st.sampled_from(["pendant", "wristband", "wall", "pull_cord"])),
     _with("medication", dose_id=st.text(min_size=1, max_size=64), status=st.sampled_from(["offered", "taken", "missed"]),

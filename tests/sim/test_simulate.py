@@ -78,8 +78,20 @@ def test_every_record_validates_and_goes_to_its_topic() -> None:
             kind = SENSOR_EVENT.validate_json(raw).kind
         kinds[kind] += 1
         assert (kind in DHO_KINDS) == (topic == MEASUREMENTS)
-    for kind in ("motion", "door", "bed", "chair", "toilet", "appliance", "heartbeat", "battery", "social"):
+    for kind in ("motion", "door", "contact", "bed", "chair", "toilet", "appliance", "heartbeat", "battery", "social"):
         assert kinds[kind] > 0, kind
+
+
+def test_care_contexts_carry_the_kit_in_their_device_registry() -> None:
+    cohort = Cohort(5, 1, 1, START)
+    contexts = {rid: CARE_CONTEXT.validate_json(raw) for rid, raw in cohort.care_contexts()}
+    with_registry = [c for c in contexts.values() if c.devices is not None]
+    assert len(with_registry) == 4  # one home in five: the kit is inferred from its events
+    kit = with_registry[0].devices
+    assert kit is not None
+    kinds = {(d.kind, d.room.value if d.room else None, d.purpose) for d in kit.devices}
+    assert {("door", "hallway", "exit"), ("contact", "kitchen", "fridge"), ("motion", "bathroom", None)} <= kinds
+    assert all(d.heartbeat_min == 60.0 for d in kit.devices)
 
 
 def test_care_context_schedule_matches_the_programme() -> None:

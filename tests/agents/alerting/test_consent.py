@@ -107,8 +107,10 @@ def _motion(i: int, t: float, room: str) -> Motion:
 
 
 def _bathroom_stay(engine: Engine, state: Any, start: float) -> list[Any]:
-    """Kitchen, then the bathroom and nothing else for an hour."""
-    out = engine.on_event(state, _motion(1, start, "kitchen"), start)[0]
+    """Bedroom and kitchen, then the bathroom and nothing else for an hour (a home with a bedroom
+    sensor, so the stay is judged at full severity)."""
+    out = engine.on_event(state, _motion(901, start - 600, "bedroom"), start - 600)[0]
+    out += engine.on_event(state, _motion(1, start, "kitchen"), start)[0]
     out += engine.on_event(state, _motion(2, start + 60, "bathroom"), start + 60)[0]
     return out + engine.advance(state, start + 3600)
 

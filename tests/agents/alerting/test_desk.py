@@ -274,8 +274,13 @@ def test_a_more_severe_finding_is_not_cooled_down(desk: AlertDesk) -> None:
 
 
 def test_blind_supervision_reaches_the_home_care_team(desk: AlertDesk) -> None:
-    alerts = send(desk, desk.initial(), view(care()), cand(AlertType.DEVICE_SILENT, Severity.HIGH))
+    """Supervision blind for long (by day) goes to home care too; a device alert never reaches the
+    response centre (issue 12: 'supervision blind' alone is never urgent)."""
+    blind = cand(AlertType.DEVICE_SILENT, Severity.MEDIUM, recipient_hint=RecipientKind.HOMECARE)
+    alerts = send(desk, desk.initial(), view(care()), blind)
     assert {a.recipient.kind for a in alerts} == {RecipientKind.TECHNICAL, RecipientKind.HOMECARE}
+    one = send(desk, desk.initial(), view(care()), cand(AlertType.DEVICE_SILENT, Severity.LOW))
+    assert {a.recipient.kind for a in one} == {RecipientKind.TECHNICAL}
 
 
 # -- issue 18: repeated presses are never silent; only the recipient acknowledges ----------

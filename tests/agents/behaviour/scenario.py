@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
 
+from agents.behaviour.home import HomeModel, HomeState
 from agents.types import AlertCandidate, Detector, ResidentView
 from schemas.care import CareContext, Programme
+from schemas.devices import DeviceRegistry, DeviceSpec
 from schemas.events import (
+    SENSOR_KINDS,
     AlarmButton,
     Battery,
     Bed,
@@ -34,16 +37,39 @@ ROOM_DEVICE = {"bedroom": "pir-bed", "bathroom": "pir-bath", "kitchen": "pir-kit
                "hallway": "pir-hall", "entrance": "pir-hall"}
 
 
-def care(programmes: tuple[Programme, ...] = (), presence: str = "home", **overrides: float) -> CareContext:
-    return CareContext(
-        resident_id=RID, municipality="0301", home_care_team="hc-1", response_centre="rc-1",
-        programmes=programmes, presence=presence,  # type: ignore[arg-type]
-        overrides=dict(overrides), updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+def _spec(dev: str, kind: str, room: str, purpose: str | None = None, beat: float | None = 60.0) -> DeviceSpec:
+    return DeviceSpec(
+        device_id=dev, kind=kind, room=Room(room), purpose=purpose, heartbeat_min=beat  # type: ignore[arg-type]
     )
 
 
-def view(programmes: tuple[Programme, ...] = (), presence: str = "home", **overrides: float) -> ResidentView:
-    return ResidentView.of(RID, care(programmes, presence, **overrides))
+KIT = DeviceRegistry(devices=(
+    _spec("pir-bed", "motion", "bedroom"), _spec("pir-bath", "motion", "bathroom"),
+    _spec("pir-kit", "motion", "kitchen"), _spec("pir-liv", "motion", "living_room"),
+    _spec("pir-hall", "motion", "hallway"), _spec("door-1", "door", "hallway", "exit"),
+    _spec("bed-1", "bed", "bedroom"), _spec("toilet-1", "toilet", "bathroom"),
+    _spec("door-fridge", "contact", "kitchen", "fridge"),
+))
+"""The scripted home's kit: a motion sensor in each room, exit door, bed mat, toilet and fridge
+contact, each sending hourly supervision heartbeats (``normal_day`` and ``alive`` send them)."""
+
+
+def care(
+    programmes: tuple[Programme, ...] = (), presence: str = "home", devices: DeviceRegistry | None = KIT,
+    **overrides: float,
+) -> CareContext:
+    return CareContext(
+        resident_id=RID, municipality="0301", home_care_team="hc-1", response_centre="rc-1",
+        programmes=programmes, presence=presence,  # type: ignore[arg-type]
+        overrides=dict(overrides), devices=devices, updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+def view(
+    programmes: tuple[Programme, ...] = (), presence: str = "home", devices: DeviceRegistry | None = KIT,
+    **overrides: float,
+) -> ResidentView:
+    return ResidentView.of(RID, care(programmes, presence, devices, **overrides))
 
 
 def at(y: int, mo: int, d: int, h: int, mi: int = 0) -> float:
@@ -63,7 +89,7 @@ def motion(t: float, room: str) -> Motion:
 
 
 def door(t: float, state: str, which: str = "exit") -> Door:
-    return Door(**_base(t, "door-1"), door=which, state=state)  # type: ignore[arg-type]
+    return Door(**_base(t, "door-1" if which == "exit" else f"door-{which}"), door=which, state=state)  # type: ignore[arg-type]
 
 
 def bed(t: float, state: str) -> Bed:
@@ -150,16 +176,20 @@ def normal_day(
 
 @dataclass
 class Driver:
-    """Feeds one detector like the engine does: tick when event time reaches ``due``, then step."""
+    """Feeds one detector like the engine does: tick when event time reaches ``due``, then update the
+    home model (capabilities and activity) with the event, then step the detector."""
 
     detector: Detector[Any]
     view: ResidentView
     state: Any = None
     alerts: list[AlertCandidate] = field(default_factory=list)
+    model: HomeModel = field(default_factory=HomeModel)
+    home: HomeState = field(default_factory=HomeState)
 
     def __post_init__(self) -> None:
         if self.state is None:
             self.state = self.detector.initial()
+        self.view = replace(self.view, home=self.home)
 
     def feed(self, events: Iterable[Any], roundtrip: bool = False, tick: bool = True) -> list[AlertCandidate]:
         """Step through ``events``; with ``tick=False`` only state changes (the test ticks itself)."""
@@ -170,6 +200,8 @@ class Driver:
             if tick and det.ticks and t >= det.due(self.state, self.view):
                 self.state, found = det.tick(self.state, t, self.view)
                 new += found
+            if ev.kind in SENSOR_KINDS:
+                self.model.step(self.home, ev, t, self.view)
             if ev.kind in det.kinds:
                 self.state, found = det.step(self.state, ev, t, self.view)
                 new += found
@@ -198,6 +230,8 @@ class Driver:
         """Store and recover the state the way the engine's changelog does."""
         raw = orjson.dumps(self.detector.dump(self.state))
         self.state = self.detector.load(orjson.loads(raw))
+        self.home = self.model.load(orjson.loads(orjson.dumps(self.model.dump(self.home))))
+        self.view = replace(self.view, home=self.home)
 
 
 def days(y: int, mo: int, d: int, n: int) -> list[tuple[int, int, int]]:

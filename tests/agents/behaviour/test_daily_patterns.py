@@ -25,6 +25,7 @@ from tests.agents.behaviour.scenario import (
     door,
     motion,
     normal_day,
+    social,
     toilet,
     ucla3,
     view,
@@ -57,18 +58,40 @@ def test_dementia_resident_out_of_the_door_at_night() -> None:
 def test_wandering_silent_when_back_inside_daytime_or_not_dementia() -> None:
     t = at(2026, 5, 5, 2, 14)
     back = Driver(NightWandering(), view(DEM))
-    back.feed([door(t, "open"), door(t + 60, "closed"), motion(t + 90, "bedroom")])
+    back.feed([motion(t - 60, "hallway"), door(t, "open"), door(t + 60, "closed"), motion(t + 90, "bedroom")])
     assert back.tick_until(t + 3600, start=t) == []
     day = Driver(NightWandering(), view(DEM))
-    day.feed([door(at(2026, 5, 5, 14, 0), "open")])
+    day.feed([motion(at(2026, 5, 5, 13, 59), "hallway"), door(at(2026, 5, 5, 14, 0), "open")])
     assert day.tick_until(at(2026, 5, 5, 16, 0), start=at(2026, 5, 5, 14, 0)) == []
     other = Driver(NightWandering(), view())
-    other.feed([door(t, "open")])
+    other.feed([motion(t - 60, "hallway"), door(t, "open")])
     assert other.tick_until(t + 3600, start=t) == []
     late = Driver(NightWandering(), view(DEM, night_from_h=21.0, wandering_return_min=5))
     t2 = at(2026, 5, 5, 21, 30)
-    late.feed([door(t2, "open")])
+    late.feed([motion(t2 - 60, "hallway"), door(t2, "open")])
     assert [a.time for a in late.tick_until(t2 + 600, start=t2)] == [t2 + 300]
+
+
+def test_coming_home_late_is_not_wandering() -> None:
+    """Regression: an exit-door opening counted the same whether the resident left or arrived, so
+    coming home at 23:30 after an evening out raised night wandering."""
+    d = Driver(NightWandering(), view(DEM))
+    left, back = at(2026, 5, 5, 19, 0), at(2026, 5, 5, 23, 30)
+    d.feed([motion(left - 60, "hallway"), door(left, "open"), door(left + 10, "closed")])
+    d.feed([door(back, "open"), door(back + 10, "closed"), motion(back + 120, "hallway")])
+    assert d.home.act.outings[-1] == (left, back)  # the outing runs from departure to return
+    assert d.tick_until(back + 3600, start=back, step_s=60) == []
+
+
+def test_a_door_while_in_bed_or_after_a_visit_is_not_the_resident_leaving() -> None:
+    t = at(2026, 5, 5, 1, 30)
+    in_bed = Driver(NightWandering(), view(DEM))
+    in_bed.feed([motion(t - 3600, "bedroom"), bed(t - 3000, "occupied"), door(t, "open"), door(t + 20, "closed")])
+    assert in_bed.tick_until(t + 3600, start=t) == []
+    patrol = Driver(NightWandering(), view(DEM))  # the night patrol checks in, then leaves
+    patrol.feed([door(t - 900, "open"), motion(t - 880, "hallway"), social(t - 870, "homecare_visit"),
+                 motion(t - 600, "bedroom"), motion(t - 60, "hallway"), door(t, "open"), door(t + 20, "closed")])
+    assert patrol.tick_until(t + 3600, start=t) == []
 
 
 # -- nocturia --------------------------------------------------------------------------
