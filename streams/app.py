@@ -29,6 +29,7 @@ from typing import Any, cast
 
 import faust
 from faust.tables.manager import TableManager
+from faust.types import TP
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from agents.engine import Engine
@@ -45,6 +46,9 @@ from streams.topicwatch import TopicWatch
 log = logging.getLogger(__name__)
 
 STATE_TABLE = "resident-state"
+
+GAP_HEAL_AFTER_S = 10.0
+"""A committed offset standing still this long over an offset never delivered is read again (see _heal_gaps)."""
 
 OPEN_ALERTS_EVERY_S = 15.0
 """How often the open-alert gauge walks every resident's book (it is a dashboard figure, not a trigger)."""
@@ -158,6 +162,8 @@ class TilsynApp:
         """Residents whose state changed since the last state flush."""
         self._unacked: list[Any] = []
         """Events processed since the last state flush: acknowledged (committable) only after it."""
+        self._stuck: dict[tuple[str, int], tuple[int, float]] = {}
+        """(topic, partition) → (committed offset, since when) while it stands over an undelivered record."""
         self._seen: dict[tuple[str, int], set[int]] = {}
         """(topic, partition) → offsets processed in this assignment and not yet committed (see :meth:`_fresh`)."""
         self._flushed_at = time.monotonic()
@@ -304,6 +310,35 @@ class TilsynApp:
             if done is not None and offsets:
                 self._seen[key] = {o for o in offsets if o >= done}
 
+    async def _heal_gaps(self) -> None:
+        """Read a partition again from its committed offset when that record never arrived.
+
+        Faust commits up to the first offset nobody acknowledged. A record that Faust's fetch
+        loop dropped (one fetched while it suspends the flow for a rebalance is skipped, and its
+        read position moves on) would hold the partition's commit there forever, although
+        every later record was processed. When the committed offset has not moved for
+        ``GAP_HEAL_AFTER_S``, was never processed here and later offsets were, the partition
+        is sought back to it (``Consumer.seek``): the missing records come again and are
+        processed; those already processed are skipped by :meth:`_fresh`.
+        """
+        committed = self.watch.committed
+        now = time.monotonic()
+        for key, offsets in list(self._seen.items()):
+            done = committed.get(key)
+            if done is None or done in offsets or not offsets or max(offsets) <= done:
+                self._stuck.pop(key, None)
+                continue
+            since = self._stuck.setdefault(key, (done, now))
+            if since[0] != done:
+                self._stuck[key] = (done, now)
+                continue
+            if now - since[1] >= GAP_HEAL_AFTER_S:
+                log.warning("offset %d of %s[%d] was never delivered; reading the partition again from it",
+                            done, key[0], key[1])
+                metrics.GAP_HEALS.inc()
+                self._stuck[key] = (done, now)
+                await self.app.consumer.seek(TP(key[0], key[1]), done)
+
     async def _tick(self) -> None:
         if not self._primed:
             n = self.processor.prime(
@@ -315,6 +350,7 @@ class TilsynApp:
         if time.monotonic() - self._flushed_at >= self.settings.state_flush_s:
             await self._flush()
         self._observe()
+        await self._heal_gaps()
 
     async def _wait_topics(self) -> None:
         """While the broker has lost or changed our topics, publish nothing (it would vanish)."""

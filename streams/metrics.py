@@ -98,6 +98,12 @@ TOPIC_FAULT = Gauge(
     "end offset gone back); the worker stops publishing and /healthz answers 503 until it is restarted.",
     registry=REGISTRY,
 )
+GAP_HEALS = Counter(
+    "tilsyn_gap_heals_total",
+    "Times a partition was read again from its committed offset because that record never arrived "
+    "(a record Faust's fetch loop dropped during a rebalance; the commit would otherwise stand still).",
+    registry=REGISTRY,
+)
 BATCH_SIZE = Histogram(
     "tilsyn_batch_size_records", "Records handled per batch by the resident agent.",
     registry=REGISTRY, buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000),

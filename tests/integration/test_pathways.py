@@ -165,19 +165,26 @@ def test_next_of_kin_notice_about_a_missed_morning(broker, prefix, worker_factor
                       "notify_from": "07:00", "notify_until": "21:00"}],
     ))]))
     _wait_for_metric(worker, "tilsyn_events_in_total", 1, topic="care-context")
+    day = datetime(2025, 11, 4, 8, 0, tzinfo=OSLO)
     evening = datetime(2025, 11, 4, 20, 0, tzinfo=OSLO)
     sensors = f"{prefix}sensor-events"
-    records = [
-        (sensors, quiet.encode(), _sensor(quiet, "motion", evening, 1, room="kitchen")),
-        (sensors, quiet.encode(), _sensor(quiet, "motion", evening + timedelta(hours=2), 2, room="bedroom")),
-    ]
-    # the motion sensor stays healthy through the night (heartbeats), but nobody gets up
-    records += [(sensors, quiet.encode(), _sensor(quiet, "heartbeat", evening + timedelta(hours=2 + h), 10 + h,
-                                                  device="motion-1")) for h in range(1, 14)]
+    # an ordinary day in the kitchen (so the next morning is judged), then to bed at 22:00
+    records = [(sensors, quiet.encode(), _sensor(quiet, "motion", day + timedelta(minutes=5 * i), 100 + i,
+                                                 device="pir-kitchen", room="kitchen")) for i in range(4)]
+    records += [(sensors, quiet.encode(), _sensor(quiet, "motion", day + timedelta(hours=h), 200 + h,
+                                                  device="pir-kitchen", room="kitchen")) for h in range(1, 13)]
+    records += [(sensors, quiet.encode(), _sensor(quiet, "motion", evening + timedelta(hours=2), 2,
+                                                  device="pir-bedroom", room="bedroom"))]
+    # both motion sensors stay healthy through the night (heartbeats), but nobody gets up
+    records += [(sensors, quiet.encode(), _sensor(quiet, "heartbeat", evening + timedelta(hours=2 + h), 10 * h + i,
+                                                  device=device))
+                for h in range(1, 14) for i, device in enumerate(("pir-kitchen", "pir-bedroom"))]
     records += [(sensors, k, v) for k, v in _clock(clock, evening + timedelta(hours=15), range(0, 5))]
     asyncio.run(produce(broker.bootstrap, records))
-    (first,) = [a for a in _alerts(broker, prefix, "response-centre", 1, quiet) if a.notification == "initial"]
-    assert (first.type.value, first.recipient.team_id) == ("no_morning_activity", "rsp-buskerud")
+    # no routine learned yet: the morning check is medium (act today), for the home-care team
+    (first,) = [a for a in _alerts(broker, prefix, "homecare", 1, quiet) if a.notification == "initial"]
+    assert (first.type.value, first.severity.value, first.recipient.team_id) == (
+        "no_morning_activity", "medium", "hjt-3301-2")
     (notice,) = _alerts(broker, prefix, "next-of-kin", 1, quiet)
     assert (notice.alert_id, notice.recipient.kind.value, notice.recipient.team_id) == (
         first.alert_id, "next-of-kin", "nok-datter-1")
