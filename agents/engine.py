@@ -194,7 +194,6 @@ class Engine:
                 "w": state.watermark if state.watermark > -math.inf else None,
                 "wd": state.dho_watermark if state.dho_watermark > -math.inf else None,
                 "s": _pack(state.seen),
-                "c": state.care.model_dump(mode="json") if state.care is not None else None,
                 "d": {d.name: d.dump(state.detectors[d.name]) for d in self.detectors},
                 "b": self.desk.dump(state.book),
                 "h": self.home_model.dump(state.home),
@@ -202,9 +201,21 @@ class Engine:
             }
         )
 
-    def load(self, raw: bytes) -> ResidentState:
+    @staticmethod
+    def dump_care(state: ResidentState) -> bytes | None:
+        """The care context as stored in its own table (None: deleted). It changes rarely, so it is
+        written when it changes, not with every state flush."""
+        return state.care.model_dump_json(exclude_defaults=True).encode() if state.care is not None else None
+
+    def load(self, raw: bytes, care_raw: bytes | None = None) -> ResidentState:
+        """A stored state; its care context comes from the care table (``care_raw``)."""
         data = orjson.loads(raw if raw[:1] == b"{" else memoryview(raw)[_HEADER.size:])
-        care = CareContext.model_validate_json(orjson.dumps(data["c"])) if data["c"] is not None else None
+        if care_raw is not None:
+            care: CareContext | None = CareContext.model_validate_json(care_raw)
+        elif data.get("c") is not None:  # stored by an earlier version, care inside the state
+            care = CareContext.model_validate_json(orjson.dumps(data["c"]))
+        else:
+            care = None
         stored = data["d"]
         state = ResidentState(
             resident_id=data["r"],

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.common import PARTITIONS, Worker, cpu_seconds, create_topics, log, metric_sum, produce, rss_kib
 from bench.data import Dataset, care_for, care_template, iso
-from streams.topics import ALERT_TOPICS, CARE_CONTEXT, INPUT_TOPICS, SENSOR_EVENTS
+from streams.topics import ALERT_TOPICS, CARE_CONTEXT, INPUT_TOPICS, SAFETY_EVENTS, SENSOR_EVENTS
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -184,7 +184,8 @@ async def _latency_run(bootstrap: str, prefix: str, ds: Dataset, rate: float, du
                 ev = {"kind": "alarm_button", "device_id": f"{rid}-pendant", "source": "pendant",
                       "event_id": f"{rid}-1", "resident_id": rid, "time": iso(time.time())}
                 sent_alarm[rid] = time.time()
-                pending.append(await producer.send(prefix + SENSOR_EVENTS, orjson.dumps(ev), key=rid.encode()))
+                # the alarm lane: presses and falls have their own topic (streams/topics.py SAFETY_EVENTS)
+                pending.append(await producer.send(prefix + SAFETY_EVENTS, orjson.dumps(ev), key=rid.encode()))
                 next_alarm += alarm_every
             if now >= next_probe and elapsed < duration - probe_ahead - 10:
                 rid = f"bath-{probes:04d}"

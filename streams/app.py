@@ -46,6 +46,8 @@ from streams.topicwatch import TopicWatch
 log = logging.getLogger(__name__)
 
 STATE_TABLE = "resident-state"
+CARE_TABLE = "resident-care"
+"""Care contexts apart from the state: they change rarely, the state every flush."""
 
 GAP_HEAL_AFTER_S = 10.0
 """A committed offset standing still this long over an offset never delivered is read again (see _heal_gaps)."""
@@ -136,6 +138,15 @@ class TilsynApp:
             # + 1 as the end) the newest states of a partition stayed unapplied after a restart
             recovery_buffer_size=1,
         )
+        self.care_table = self.app.Table(
+            CARE_TABLE,
+            default=None,
+            partitions=s.partitions,
+            key_type=bytes,
+            value_type=bytes,
+            use_partitioner=True,
+            recovery_buffer_size=1,  # as above
+        )
         to_events, render = fhir_hooks(s.team_directory)
         self.processor = ResidentProcessor(
             engine if engine is not None else Engine(),
@@ -148,18 +159,22 @@ class TilsynApp:
             clock=s.clock,
             idle_grace_s=s.idle_grace_s,
             load_state=self._load,
+            load_care=self._load_care,
             fhir_bundle_to_events=to_events,
             render_fhir=render if fhir_output else None,
         )
         self.watch = TopicWatch(
             s, expected=[*sorted(self._input_names), *(t.get_topic_name() for t in self.outputs)],
-            changelog=self.table.changelog_topic.get_topic_name(), group=s.app_id, inputs=sorted(self._input_names),
+            changelogs=[t.changelog_topic.get_topic_name() for t in (self.table, self.care_table)],
+            group=s.app_id, inputs=sorted(self._input_names),
         )
         self._primed = False
         self._assigned: set[int] = set()
         self._batch_lock = asyncio.Lock()
         self._dirty: set[str] = set()
         """Residents whose state changed since the last state flush."""
+        self._care_dirty: set[str] = set()
+        """Residents whose care context changed since the last state flush."""
         self._unacked: list[Any] = []
         """Events processed since the last state flush: acknowledged (committable) only after it."""
         self._stuck: dict[tuple[str, int], tuple[int, float]] = {}
@@ -182,6 +197,10 @@ class TilsynApp:
     # -- table ------------------------------------------------------------
     def _load(self, resident_id: str) -> bytes | None:
         value = self.table.get(resident_id.encode())
+        return value if isinstance(value, bytes) else None
+
+    def _load_care(self, resident_id: str) -> bytes | None:
+        value = self.care_table.get(resident_id.encode())
         return value if isinstance(value, bytes) else None
 
     # -- wiring -----------------------------------------------------------
@@ -406,6 +425,7 @@ class TilsynApp:
                 if pub.alert is not None:
                     self._count(pub.alert, pub.trigger, pub.trigger_ts_ms, now)
         self._dirty |= out.dirty
+        self._care_dirty |= out.care_dirty
 
     async def _flush(self, acknowledge: bool = True) -> None:
         """Write changed resident states to the table, wait for the changelog, then acknowledge.
@@ -417,9 +437,19 @@ class TilsynApp:
         """
         self._flushed_at = time.monotonic()
         dirty, self._dirty = self._dirty, set()
+        care_dirty, self._care_dirty = self._care_dirty, set()
         events, self._unacked = self._unacked, []
         rebalancing = self.app.rebalancing
-        if dirty:
+        for rid in care_dirty:
+            st = self.processor.states.get(rid)
+            if st is None:
+                continue
+            key, care = rid.encode(), self.processor.engine.dump_care(st)
+            if care is not None:
+                self.care_table[key] = care
+            elif key in self.care_table:
+                del self.care_table[key]
+        if dirty or care_dirty:
             engine, states, table = self.processor.engine, self.processor.states, self.table
             for n, rid in enumerate(dirty, 1):
                 st = states.get(rid)

@@ -23,6 +23,7 @@ from aiokafka.partitioner import murmur2
 from agents.engine import SAFETY_KINDS, Engine, ResidentState, peek
 from agents.registry import all_parameters
 from schemas.alerts import Alert
+from schemas.care import CareContext
 from schemas.fhir_observations import OBSERVATION_MAX_AGE_S, BundleResult
 from streams import metrics
 from streams.codec import (
@@ -87,6 +88,8 @@ class Publish:
 class BatchOutput:
     publish: list[Publish] = field(default_factory=list)
     dirty: set[str] = field(default_factory=set)
+    care_dirty: set[str] = field(default_factory=set)
+    """Residents whose care context changed (written to the care table, apart from the state)."""
     events_in: Counter[tuple[str, str]] = field(default_factory=Counter)
     by_municipality: Counter[str] = field(default_factory=Counter)
 
@@ -118,6 +121,7 @@ class ResidentProcessor:
         clock: "wall" (production) or "event" (simulated time).
         idle_grace_s: wall clock mode only: a partition silent for this long follows the wall clock.
         load_state: returns the stored bytes of a resident's state, or None.
+        load_care: returns the stored care context of a resident (its own table), or None.
         fhir_bundle_to_events: maps a FHIR Observation bundle to per-observation results.
         render_fhir: renders an alert as FHIR JSON bytes (None: no FHIR output).
         align_topics: partition time is the slowest active input topic's (live reading); off
@@ -133,6 +137,7 @@ class ResidentProcessor:
         clock: str = "wall",
         idle_grace_s: float = 120.0,
         load_state: Callable[[str], bytes | None] | None = None,
+        load_care: Callable[[str], bytes | None] | None = None,
         fhir_bundle_to_events: Callable[[bytes], BundleResult] | None = None,
         render_fhir: Callable[[Alert], bytes] | None = None,
         align_topics: bool = True,
@@ -144,6 +149,7 @@ class ResidentProcessor:
         self.clock = clock
         self.idle_grace_s = idle_grace_s
         self.load_state = load_state or (lambda rid: None)
+        self.load_care = load_care or (lambda rid: None)
         self.fhir_bundle_to_events = fhir_bundle_to_events
         self.render_fhir = render_fhir
         self.align_topics = align_topics
@@ -162,8 +168,13 @@ class ResidentProcessor:
         """The resident's state, decoded from the table on first use."""
         st = self.states.get(resident_id)
         if st is None:
-            raw = self.load_state(resident_id)
-            st = self.engine.load(raw) if raw else self.engine.new_state(resident_id)
+            raw, care_raw = self.load_state(resident_id), self.load_care(resident_id)
+            if raw:
+                st = self.engine.load(raw, care_raw)
+            else:
+                st = self.engine.new_state(resident_id)
+                if care_raw:
+                    self.engine.on_care(st, CareContext.model_validate_json(care_raw))
             self.states[resident_id] = st
             self.partition_of[resident_id] = partition_for(resident_id.encode(), self.partitions)
         return st
@@ -292,9 +303,10 @@ class ResidentProcessor:
                         "bad_key", f"care-context tombstone in partition {rec.partition}, its key belongs in "
                         f"{partition_for(rec.key or b'', self.partitions)}: produce it keyed by the resident id"
                     )
-                if rid in self.states or self.load_state(rid):
+                if rid in self.states or self.load_state(rid) or self.load_care(rid):
                     self.engine.on_care(self.state(rid), None)
                     out.dirty.add(rid)
+                    out.care_dirty.add(rid)
                 return
             care = decode_care(rec.value, self.limits, self.known_parameters)
             out.events_in[(rec.topic, "care_context")] += 1
@@ -303,6 +315,7 @@ class ResidentProcessor:
                 if stale is not None:
                     raise DecodeError(stale.reason_code, stale.reason)
                 out.dirty.add(care.resident_id)
+                out.care_dirty.add(care.resident_id)
             return
         if rec.topic == ALERT_ACKS:
             ack = decode_ack(rec.value, self.limits)

@@ -36,16 +36,17 @@ class TopicWatch:
     Parameters:
         settings: connection and the expected partition count.
         expected: every topic the worker reads or writes (prefixed names).
-        changelog: the state table's changelog topic.
+        changelogs: the changelog topics of the worker's tables.
         group: the consumer group whose committed offsets are read.
         inputs: the topics whose committed offsets are read.
     """
 
     def __init__(
-        self, settings: Settings, expected: Sequence[str], changelog: str, group: str, inputs: Sequence[str] = ()
+        self, settings: Settings, expected: Sequence[str], changelogs: Sequence[str], group: str,
+        inputs: Sequence[str] = (),
     ) -> None:
         self.settings = settings
-        self.topics = [*expected, changelog]
+        self.topics = [*expected, *changelogs]
         self.inputs = list(inputs)
         self.group = group
         self.fault: str | None = None

@@ -94,14 +94,14 @@ def test_a_failing_detector_is_switched_off_alone_and_says_so(caplog: pytest.Log
     # a corrected care context switches it back on
     engine.on_care(st_, care(datetime(2026, 2, 1, tzinfo=UTC)))
     assert "exploding" not in st_.faults
-    assert engine.load(engine.dump(st_)).faults == {}
+    assert engine.load(engine.dump(st_), engine.dump_care(st_)).faults == {}
 
 
 def test_fault_survives_a_restart() -> None:
     engine = Engine(detectors=(Exploding(),))
     st_ = engine.new_state(RID)
     engine.on_event(st_, motion(T0), T0)
-    assert engine.load(engine.dump(st_)).faults.keys() == {"exploding"}
+    assert engine.load(engine.dump(st_), engine.dump_care(st_)).faults.keys() == {"exploding"}
 
 
 class BrokenSafety:

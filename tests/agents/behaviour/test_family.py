@@ -55,5 +55,5 @@ def test_engine_runs_normal_days_quietly_and_passes_alarms_through() -> None:
     found, _ = engine.on_event(state, press, press.time.timestamp())
     again, rejected = engine.on_event(state, press, press.time.timestamp())
     assert [a.type for a in found] == [AlertType.SAFETY_ALARM] and again == [] and rejected is not None
-    restored = engine.load(engine.dump(state))
+    restored = engine.load(engine.dump(state), engine.dump_care(state))
     assert restored.detectors.keys() == state.detectors.keys()

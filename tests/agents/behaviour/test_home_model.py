@@ -196,7 +196,7 @@ def test_engine_keeps_the_home_model_across_a_restart_and_routes_device_alerts_o
     t = at(2026, 5, 4, 18, 0)
     for ev in [heartbeat(t, s.device_id) for s in KIT.devices] + [motion(t + 60, "kitchen")]:
         assert engine.on_event(st, ev, ev.time.timestamp())[1] is None
-    restored = engine.load(engine.dump(st))
+    restored = engine.load(engine.dump(st), engine.dump_care(st))
     assert to_plain(engine.home_model.dump(restored.home)) == to_plain(engine.home_model.dump(st.home))
     assert restored.home.caps.devices["pir-kit"].declared and restored.home.act == st.home.act
     alerts = engine.advance(restored, at(2026, 5, 5, 12, 0))

@@ -36,7 +36,7 @@ def test_engine_routes_weight_gain_to_the_specialist_and_state_round_trips() -> 
     for i, kg in enumerate((80.0, 81.0, 81.5)):
         e = meas("weight", kg, at(days=i))
         assert eng.on_event(st, e, e.time.timestamp())[0] == []
-    st = eng.load(eng.dump(st))
+    st = eng.load(eng.dump(st), eng.dump_care(st))
     e = meas("weight", 82.2, at(days=3))
     alerts, rejected = eng.on_event(st, e, e.time.timestamp())
     assert rejected is None
