@@ -28,7 +28,8 @@ from schemas.alerts import Alert
 from streams.broker import EmbeddedBroker, free_port
 from streams.console import format_alert, recipient_label
 from streams.gateway.demo import NationalIdFeed, print_fhir_messages, start_gateway
-from streams.topics import ALERT_TOPICS, CARE_CONTEXT
+from streams.producer import route_line
+from streams.topics import ALERT_TOPICS, CARE_CONTEXT, SENSOR_EVENTS
 
 DEMO_PARTITIONS = 4
 
@@ -111,6 +112,8 @@ async def _feed(bootstrap: str, feed: Any, residents: int, days: int, speed: flo
                     await asyncio.gather(*pending)
                     pending.clear()
                     await asyncio.sleep(ahead)
+            if topic == SENSOR_EVENTS:
+                topic = route_line(raw).topic  # presses and falls take the alarm lane (safety-events)
             pending.append(await producer.send(topic, raw, key=rid.encode()))
             if len(pending) > 2000:
                 await asyncio.gather(*pending)

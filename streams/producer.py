@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from schemas.events import SENSOR_KINDS
 from schemas.measurements import DHO_KINDS
 from streams.settings import Settings
-from streams.topics import ALERT_ACKS, CARE_CONTEXT, MEASUREMENTS, SENSOR_EVENTS
+from streams.topics import ALERT_ACKS, CARE_CONTEXT, MEASUREMENTS, SAFETY_EVENTS, SENSOR_EVENTS
 
 _SENSOR = frozenset(SENSOR_KINDS)
 _DHO = frozenset(DHO_KINDS)
@@ -44,6 +44,8 @@ def route_line(line: bytes, default_topic: str | None = None) -> Outgoing:
     key = rid.encode() if isinstance(rid, str) else None
     if default_topic is not None:
         topic = default_topic
+    elif data.get("kind") in ("alarm_button", "fall"):
+        topic = SAFETY_EVENTS  # the alarm lane: never behind bulk sensor traffic
     elif data.get("kind") in _SENSOR:
         topic = SENSOR_EVENTS
     elif data.get("kind") in _DHO:
