@@ -76,7 +76,7 @@ class Copd(ReadingDetector[CopdState]):
         if rank == NONE:
             if not on_o2:
                 push(s.spo2_ring, spo2)
-            s.spo2_episode.update(NONE, t)
+            s.spo2_episode.update(NONE, t, 0)
             return []
         at = clock(t, view.tz)
         o2_nb, o2_en = (" på oksygen", " on oxygen") if on_o2 else ("", "")
@@ -95,7 +95,7 @@ class Copd(ReadingDetector[CopdState]):
         if base is not None:
             details["baseline_pct"] = base
             details["drop_pct"] = drop
-        return graded_candidate(AlertType.COPD_SPO2, s.spo2_episode, rank, t, nb, en, details)
+        return graded_candidate(AlertType.COPD_SPO2, s.spo2_episode, rank, t, nb, en, details, tz=view.tz)
 
     def _cat(self, s: CopdState, score: float, t: float, view: ResidentView) -> list[AlertCandidate]:
         lim = value(view, COPD_CAT_RISE)
@@ -104,7 +104,7 @@ class Copd(ReadingDetector[CopdState]):
         rank = MEDIUM if base is not None and rise >= lim else NONE
         if rank == NONE:
             push(s.cat_ring, score)
-            s.cat_episode.update(NONE, t)
+            s.cat_episode.update(NONE, t, 0)
             return []
         at = clock(t, view.tz)
         nb = (
@@ -118,4 +118,4 @@ class Copd(ReadingDetector[CopdState]):
             f"change is {num_en(lim)} points). Worsening COPD symptoms: contact the patient today."
         )
         details: dict[str, DetailValue] = {"cat_score": score, "baseline": base or 0.0, "rise": rise}
-        return graded_candidate(AlertType.COPD_CAT_RISE, s.cat_episode, rank, t, nb, en, details)
+        return graded_candidate(AlertType.COPD_CAT_RISE, s.cat_episode, rank, t, nb, en, details, tz=view.tz)
