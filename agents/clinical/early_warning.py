@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from agents.clinical import news2
 from agents.clinical.baseline import median
-from agents.clinical.episode import HIGH, NONE, SEVERITY_OF, Episode, local_day
+from agents.clinical.episode import HIGH, MEDIUM, NONE, SEVERITY_OF, Episode, local_day
 from agents.clinical.thresholds import (
     NEWS2_HIGH,
     NEWS2_MEDIUM,
@@ -42,6 +42,7 @@ from agents.clinical.wording import clock, num_en, num_nb
 from agents.statecodec import from_plain
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, DetailValue
+from schemas.care import Programme
 
 _CODES = frozenset({"respiratory_rate", "spo2", "pulse", "temperature"})
 
@@ -76,7 +77,7 @@ class News2State:
     temp: float = 0.0
     latest: float = 0.0
     spo2_recent: list[float] = field(default_factory=list)
-    """The resident's last SpO2 readings that did not trigger: their median is the personal usual level."""
+    """The resident's last SpO2 readings at their usual level (all of the first five): the median is that level."""
     temp_recent: list[float] = field(default_factory=list)
     """The thermometer's last readings (confirmed or ordinary): their median judges an odd one."""
     temp_odd_t: float = 0.0
@@ -232,13 +233,17 @@ class News2Detector:
         sc = news2.score(v, scale2=care is not None and care.hypercapnic_respiratory_failure)
         medium, high = value(view, NEWS2_MEDIUM), value(view, NEWS2_HIGH)
         chronic = _usual_spo2(s, v.spo2) if sc.parts.get("spo2", 0) > 0 else None
+        trigger = dict(sc.parts)
         if chronic is not None:
-            # the patient's usual SpO2 scores as charted but does not trigger
-            rest = {k: p for k, p in sc.parts.items() if k != "spo2"}
-            rank = news2.risk(news2.News2Score(sum(rest.values()), rest, sc.scale), medium, high)
-        else:
-            rank = news2.risk(sc, medium, high)
-        if kind == "measurement" and event.code == "spo2" and rank == NONE:
+            del trigger["spo2"]  # the patient's usual SpO2 scores as charted but does not trigger
+        copd = view.follows(Programme.COPD)
+        total = sum(trigger.values())
+        # in the COPD programme SpO2 alone is the COPD pattern's (GOLD) to judge; it still adds to the total
+        single = any(p >= 3 for k, p in trigger.items() if not (copd and k == "spo2"))
+        rank = HIGH if total >= high else MEDIUM if total >= medium or single else NONE
+        if kind == "measurement" and event.code == "spo2" and (
+            len(s.spo2_recent) < SPO2_BASELINE_MIN or _usual_spo2(s, event.value) is not None
+        ):
             s.spo2_recent.append(event.value)
             del s.spo2_recent[:-SPO2_BASELINE_READINGS]
         odd = s.temp_odd if s.temp_odd_t > 0.0 and s.temp_odd_t >= now - 3600.0 * value(view, NEWS2_WINDOW_H) else None

@@ -26,6 +26,8 @@ from agents.clinical.baseline import median
 from agents.clinical.episode import MEDIUM, NONE, Episode
 from agents.clinical.reading import ReadingDetector, graded_candidate
 from agents.clinical.thresholds import (
+    BASELINE_MIN,
+    HF_ABOVE_DRY,
     HF_GAIN_3D,
     HF_GAIN_24H,
     WEIGHT_JUMP,
@@ -161,29 +163,41 @@ class Weight(ReadingDetector[WeightState]):
                 low1, low1_t = ki, ti
         gain3, gain1 = round(kg - low3, 2), round(kg - low1, 2)
         over3, over1 = gain3 > lim3, gain1 > lim1
-        rank = MEDIUM if over3 or over1 else NONE
+        clean = [k for k, ok in zip(s.kg[:-1], s.clean[:-1], strict=True) if ok]
+        dry = median(clean) if len(clean) >= value(view, BASELINE_MIN) else None
+        lim_dry = value(view, HF_ABOVE_DRY)
+        above = round(kg - dry, 2) if dry is not None else 0.0
+        over_dry = dry is not None and above > lim_dry
+        rank = MEDIUM if over3 or over1 or over_dry else NONE
         if rank == NONE:
             s.episode.update(NONE, t, 0)
             return []
-        gain, base, base_t, lim, span_nb, span_en = (
-            (gain1, low1, low1_t, lim1, "ett døgn", "24 h") if over1 and not over3
-            else (gain3, low3, low3_t, lim3, "3 døgn", "3 days")
-        )
         tz = view.tz
-        nb = (
-            f"Vekt {num_nb(kg, 1)} kg kl. {clock(t, tz)}: {num_nb(gain, 1)} kg mer enn "
-            f"{num_nb(base, 1)} kg {day_clock_nb(base_t, tz)} (grense: over {num_nb(lim, 1)} kg på "
-            f"{span_nb}). Mulig væskeopphopning ved hjertesvikt: kontakt pasienten i dag."
-        )
-        en = (
-            f"Weight {num_en(kg, 1)} kg at {clock(t, tz)}: {num_en(gain, 1)} kg above "
-            f"{num_en(base, 1)} kg on {day_clock_en(base_t, tz)} (limit: over {num_en(lim, 1)} kg in "
-            f"{span_en}). Possible fluid retention in heart failure: contact the patient today."
-        )
+        if over3 or over1:
+            gain, base, base_t, lim, span_nb, span_en = (
+                (gain1, low1, low1_t, lim1, "ett døgn", "24 h") if over1 and not over3
+                else (gain3, low3, low3_t, lim3, "3 døgn", "3 days")
+            )
+            what_nb = (f"{num_nb(gain, 1)} kg mer enn {num_nb(base, 1)} kg {day_clock_nb(base_t, tz)} "
+                       f"(grense: over {num_nb(lim, 1)} kg på {span_nb})")
+            what_en = (f"{num_en(gain, 1)} kg above {num_en(base, 1)} kg on {day_clock_en(base_t, tz)} "
+                       f"(limit: over {num_en(lim, 1)} kg in {span_en})")
+        else:
+            assert dry is not None  # nosec B101 - over_dry needs it
+            what_nb = (f"{num_nb(above, 1)} kg over pasientens tørrvekt {num_nb(dry, 1)} kg "
+                       f"(median av målinger uten økning; grense: over {num_nb(lim_dry, 1)} kg)")
+            what_en = (f"{num_en(above, 1)} kg above the patient's dry weight {num_en(dry, 1)} kg "
+                       f"(median of readings without gain; limit: over {num_en(lim_dry, 1)} kg)")
+        nb = (f"Vekt {num_nb(kg, 1)} kg kl. {clock(t, tz)}: {what_nb} – rødt nivå, standard for programmet "
+              "hjertesvikt. Mulig væskeopphopning ved hjertesvikt: kontakt pasienten i dag.")
+        en = (f"Weight {num_en(kg, 1)} kg at {clock(t, tz)}: {what_en} – red band, default of the heart failure "
+              "programme. Possible fluid retention in heart failure: contact the patient today.")
         details: dict[str, DetailValue] = {
             "weight_kg": kg, "gain_3d_kg": gain3, "gain_24h_kg": gain1,
-            "limit_3d_kg": lim3, "limit_24h_kg": lim1,
+            "limit_3d_kg": lim3, "limit_24h_kg": lim1, "band_level": "red", "vkp_severity": 30,
         }
+        if dry is not None:
+            details["dry_weight_kg"] = dry
         care = view.care
         hint = RecipientKind.SPECIALIST if care is not None and care.specialist_unit else RecipientKind.HOMECARE
         return graded_candidate(AlertType.WEIGHT_GAIN, s.episode, rank, t, nb, en, details, hint, tz=tz)

@@ -50,6 +50,13 @@ HF_GAIN_24H = Parameter(
     "hf_weight_gain_24h_kg", 1.5, "kg", "Weight gain above this within 24 h (heart failure).", ESC_HF,
     minimum=0.5, maximum=5,
 )
+HF_ABOVE_DRY = Parameter(
+    "hf_weight_above_dry_kg", 2.0, "kg",
+    "Weight more than this above the patient's dry weight (median of readings without gain or loss): a gain that "
+    "built up more slowly than the 3-day rule sees.",
+    "ESC 2021 heart failure: weigh daily against the patient's dry (target) weight; 2 kg as in the 3-day rule "
+    "(local convention)", minimum=1, maximum=5,
+)
 WEIGHT_JUMP = Parameter(
     "data_quality_weight_jump_kg", 10.0, "kg",
     "A weight change above this within 24 h is a device or entry error, not a clinical finding.", LOCAL,
@@ -66,8 +73,14 @@ COPD_SPO2_DROP = Parameter(
     minimum=2, maximum=10,
 )
 COPD_CAT_RISE = Parameter(
-    "copd_cat_rise_points", 2.0, "points", "CAT score this many points above personal baseline.", GOLD,
+    "copd_cat_rise_points", 2.0, "points", "CAT this many points above the personal baseline (yellow).", GOLD,
     minimum=1, maximum=10,
+)
+COPD_CAT_RED_RISE = Parameter(
+    "copd_cat_red_rise_points", 4.0, "points",
+    "CAT this many points above the personal baseline is red (act today); a rise of copd_cat_rise_points "
+    "alone goes to the weekly review. Twice the MCID, since one response varies by about the MCID itself.",
+    LOCAL, minimum=2, maximum=15,
 )
 COPD_CAT_BASELINE_MIN = Parameter(
     "copd_cat_baseline_readings", 3.0, "responses", "CAT responses needed before rises are judged.", LOCAL,
@@ -314,8 +327,8 @@ MEDICATION_REPEAT_WINDOW = Parameter(
 
 PARAMETERS: tuple[Parameter, ...] = (
     NEWS2_WINDOW_H, NEWS2_MEDIUM, NEWS2_HIGH,
-    HF_GAIN_3D, HF_GAIN_24H, WEIGHT_JUMP,
-    COPD_SPO2_LOW, COPD_SPO2_DROP, COPD_CAT_RISE, COPD_CAT_BASELINE_MIN,
+    HF_GAIN_3D, HF_GAIN_24H, HF_ABOVE_DRY, WEIGHT_JUMP,
+    COPD_SPO2_LOW, COPD_SPO2_DROP, COPD_CAT_RISE, COPD_CAT_RED_RISE, COPD_CAT_BASELINE_MIN,
     BP_CRISIS_SYS, BP_CRISIS_DIA, BP_SEVERE_SYS, BP_SEVERE_DIA, BP_LOW_SYS, BP_VERY_LOW_SYS,
     BP_GRADE1_SYS, BP_GRADE1_DIA, BP_GRADE2_SYS, BP_GRADE2_DIA, BP_LOWISH_SYS,
     FEVER_GENERAL, FEVER_HIGH, FEVER_SINGLE, FEVER_REPEAT, FEVER_RISE, TEMP_LOW, TEMP_VERY_LOW,

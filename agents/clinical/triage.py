@@ -37,6 +37,9 @@ from agents.clinical.questionnaire import limit_of, questionnaire_code
 from agents.clinical.thresholds import (
     BASELINE_MIN,
     BODY_WATER_DROP,
+    COPD_CAT_BASELINE_MIN,
+    COPD_CAT_RED_RISE,
+    COPD_CAT_RISE,
     DIGEST_HOUR,
     FEVER_RISE,
     GLUCOSE_PERSIST,
@@ -89,6 +92,8 @@ class ParameterState:
     """Consolidated values of green occasions only: the personal baseline."""
     run: int = 0
     """Consecutive occasions above the level-2 glucose limit."""
+    ranks: list[float] = field(default_factory=list)
+    """Band ranks of the last occasions: their median is the patient's usual band."""
     episode: Episode = field(default_factory=Episode)
 
 
@@ -131,6 +136,8 @@ class Finding:
     value: float = 0.0
     run: int = 0
     """Glucose: consecutive occasions above the level-2 limit, this one included."""
+    raw_rank: int = -1
+    """Rank of the band before a chronic-state downgrade (-1: the band's own)."""
 
 
 def _hint(view: ResidentView) -> RecipientKind | None:
@@ -234,6 +241,7 @@ class Triage:
             self._add_review(s, param, f, occasion[-1][0], view)
             return []
         push(ps.recent, f.value)
+        push(ps.ranks, float(f.raw_rank if f.raw_rank >= 0 else f.band.rank))
         ps.run = f.run
         if f.band.level is Level.GREEN:
             push(ps.clean, f.value)
@@ -333,6 +341,8 @@ class Triage:
         out: list[AlertCandidate] = []
         if code == "phq9":
             out.extend(self._item9(s, event, t, view))
+        if code == "cat" and view.follows(Programme.COPD):
+            out.extend(self._cat_rise(s, event, t, view))
         limit = limit_of(code, view)
         if limit is None:
             return out
@@ -376,6 +386,36 @@ class Triage:
             recipient_hint=_hint(view),
         ))
         return out
+
+    def _cat_rise(self, s: TriageState, event: Any, t: float, view: ResidentView) -> list[AlertCandidate]:
+        """CAT above the patient's own baseline: +2 (MCID) to the weekly review, +4 red (GOLD 2024; Kon 2014)."""
+        ps = s.params.get("cat")
+        if ps is None:
+            ps = s.params["cat"] = ParameterState()
+        score = float(event.score)
+        base = baseline(ps.clean, value(view, COPD_CAT_BASELINE_MIN), None)
+        rise = round(score - base, 1) if base is not None else 0.0
+        yellow, red = value(view, COPD_CAT_RISE), value(view, COPD_CAT_RED_RISE)
+        if base is None or rise < yellow:
+            push(ps.clean, score)
+            ps.episode.update(0, t, 0)
+            return []
+        level = Level.RED if rise >= red else Level.YELLOW
+        lim = red if level is Level.RED else yellow
+        band = Band("cat_rise_red" if level is Level.RED else "cat_rise", level, int(level),
+                    f"{num_nb(rise)} poeng over pasientens vanlige {num_nb(base)} (≥ {num_nb(lim)})",
+                    f"{num_en(rise)} points above the patient's usual {num_en(base)} (≥ {num_en(lim)})",
+                    COPD_CAT_RISE.source)
+        at = clock(t, view.tz)
+        nb_set, en_set = "standard for programmet KOLS", "default of the COPD programme"
+        f = Finding(band, BandTable("cat", (band,), nb_set, en_set), AlertType.COPD_CAT_RISE,
+                    f"CAT-skår {num_nb(score)} kl. {at}", f"CAT score {num_en(score)} at {at}",
+                    {"cat_score": score, "baseline": base, "rise": rise})
+        if level is Level.YELLOW:
+            ps.episode.update(int(level), t, local_day(t, view.tz))
+            self._add_review(s, "cat_rise", f, t, view)
+            return []
+        return self._notify(s, "cat", ps, f, t, view)
 
     def _item9(self, s: TriageState, event: Any, t: float, view: ResidentView) -> list[AlertCandidate]:
         item9 = event.item(9)
@@ -449,10 +489,18 @@ def _blood_pressure(rows: list[list[float]], ps: ParameterState, view: ResidentV
         details["baseline_systolic"] = usual
         note_nb, note_en = f" Pasientens vanlige systoliske: {num_nb(usual)}.", f" The patient's usual systolic: " \
             f"{num_en(usual)}."
+    raw = -1
+    usual_rank = median(ps.ranks) if len(ps.ranks) >= value(view, BASELINE_MIN) else None
+    if band.name == "esh_grade2" and not table.personal and usual_rank is not None and usual_rank >= band.rank:
+        # grade 2 is where this patient usually is: a treatment question for the weekly review,
+        # not a change to act on today (grade 3 and any worsening still notify)
+        raw = band.rank
+        band = Band("esh_grade2_usual", Level.YELLOW, 2, "ESH grad 2, pasientens vanlige nivå",
+                    "ESH grade 2, the patient's usual level", band.source)
     return Finding(band, table, AlertType.BLOOD_PRESSURE,
                    f"Blodtrykk {num_nb(sys_)}/{num_nb(dia)} mmHg {when_nb}",
                    f"Blood pressure {num_en(sys_)}/{num_en(dia)} mmHg {when_en}", details, note_nb, note_en,
-                   value=sys_)
+                   value=sys_, raw_rank=raw)
 
 
 def _pulse(rows: list[list[float]], ps: ParameterState, view: ResidentView) -> Finding:
