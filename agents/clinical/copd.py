@@ -6,7 +6,9 @@ level is an early sign of an exacerbation. The CAT (COPD Assessment Test, 0-40)
 has a minimal clinically important difference of 2 points (Kon et al. 2014): a
 rise of 2 or more above the patient's own baseline is worth a call today.
 Readings on supplemental oxygen are judged against the absolute limit only,
-since the room-air baseline does not apply to them.
+since the room-air baseline does not apply to them. A reading below 88 % within 2
+points of the patient's own room-air baseline (at least 5 normal readings) is their
+usual level, not a change: no notice (a nurse who wants one lowers the limit).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from agents.clinical.baseline import baseline, push
+from agents.clinical.early_warning import SPO2_USUAL_WITHIN
 from agents.clinical.episode import MEDIUM, NONE, Episode
 from agents.clinical.reading import ReadingDetector, graded_candidate
 from agents.clinical.thresholds import (
@@ -58,7 +61,10 @@ class Copd(ReadingDetector[CopdState]):
               ) -> list[AlertCandidate]:
         low_lim, drop_lim = value(view, COPD_SPO2_LOW), value(view, COPD_SPO2_DROP)
         base = None if on_o2 else baseline(s.spo2_ring, value(view, BASELINE_MIN), None)
-        low = spo2 < low_lim
+        # below the GOLD limit but at the patient's own usual level (within the oximeter's ±2 points,
+        # ISO 80601-2-61) is the patient's normal, as for NEWS2 (early_warning.py), not an exacerbation
+        usual = base is not None and abs(spo2 - base) <= SPO2_USUAL_WITHIN
+        low = spo2 < low_lim and not usual
         drop = round(base - spo2, 1) if base is not None else 0.0
         dropped = base is not None and drop >= drop_lim
         rank = MEDIUM if low or dropped else NONE

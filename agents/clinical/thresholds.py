@@ -134,6 +134,14 @@ BP_VERY_LOW_SYS = Parameter(
     minimum=60, maximum=100,
 )
 
+BP_USUAL_SHARE = Parameter(
+    "bp_grade2_usual_share", 0.3, "share",
+    "ESH grade 2 on at least this share of the last occasions is the patient's usual level: a grade-2 reading "
+    "then goes to the weekly review instead of a daily notice (grade 3 and worse still notify). Uncontrolled "
+    "hypertension is a treatment question for the planned follow-up, not an acute change.", LOCAL,
+    minimum=0.1, maximum=1,
+)
+
 # -- pulse: the NEWS2 chart bands (1 point yellow, 2-3 points red) -------------
 PULSE_HIGH_UPPER = Parameter(
     "pulse_high_upper", 131.0, "/min", "Pulse at or above this: NEWS2 3 points (red, above 111-130).", RCP_NEWS2,
@@ -330,7 +338,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     HF_GAIN_3D, HF_GAIN_24H, HF_ABOVE_DRY, WEIGHT_JUMP,
     COPD_SPO2_LOW, COPD_SPO2_DROP, COPD_CAT_RISE, COPD_CAT_RED_RISE, COPD_CAT_BASELINE_MIN,
     BP_CRISIS_SYS, BP_CRISIS_DIA, BP_SEVERE_SYS, BP_SEVERE_DIA, BP_LOW_SYS, BP_VERY_LOW_SYS,
-    BP_GRADE1_SYS, BP_GRADE1_DIA, BP_GRADE2_SYS, BP_GRADE2_DIA, BP_LOWISH_SYS,
+    BP_GRADE1_SYS, BP_GRADE1_DIA, BP_GRADE2_SYS, BP_GRADE2_DIA, BP_LOWISH_SYS, BP_USUAL_SHARE,
     FEVER_GENERAL, FEVER_HIGH, FEVER_SINGLE, FEVER_REPEAT, FEVER_RISE, TEMP_LOW, TEMP_VERY_LOW,
     TEMP_SURPRISE, TEMP_CONFIRM,
     PULSE_HIGH_UPPER, PULSE_HIGH_LOWER, PULSE_MEDIUM_UPPER, PULSE_NORMAL_LOW, PULSE_NORMAL_HIGH,

@@ -37,6 +37,7 @@ from agents.clinical.questionnaire import limit_of, questionnaire_code
 from agents.clinical.thresholds import (
     BASELINE_MIN,
     BODY_WATER_DROP,
+    BP_USUAL_SHARE,
     COPD_CAT_BASELINE_MIN,
     COPD_CAT_RED_RISE,
     COPD_CAT_RISE,
@@ -490,8 +491,9 @@ def _blood_pressure(rows: list[list[float]], ps: ParameterState, view: ResidentV
         note_nb, note_en = f" Pasientens vanlige systoliske: {num_nb(usual)}.", f" The patient's usual systolic: " \
             f"{num_en(usual)}."
     raw = -1
-    usual_rank = median(ps.ranks) if len(ps.ranks) >= value(view, BASELINE_MIN) else None
-    if band.name == "esh_grade2" and not table.personal and usual_rank is not None and usual_rank >= band.rank:
+    known = len(ps.ranks) >= value(view, BASELINE_MIN)
+    share = sum(1 for r in ps.ranks if r >= band.rank) / len(ps.ranks) if known else 0.0
+    if band.name == "esh_grade2" and not table.personal and known and share >= value(view, BP_USUAL_SHARE):
         # grade 2 is where this patient usually is: a treatment question for the weekly review,
         # not a change to act on today (grade 3 and any worsening still notify)
         raw = band.rank
