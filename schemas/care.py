@@ -115,9 +115,9 @@ class BandLimits(StrictModel):
             raise ValueError("band limits must nest: red_low <= yellow_low <= green_low and "
                              "green_high <= yellow_high <= red_high")
         if lows and highs and max(lows) > min(highs):
-            raise ValueError("a lower band limit is above an upper one")
+            raise ValueError("band limits cross: a lower limit is above an upper one")
         if not lows and not highs:
-            raise ValueError("band limits set no limit")
+            raise ValueError("band limits: none is set")
         return self
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.clinical.heart_failure import WeightGain
+from agents.clinical.heart_failure import Weight
 from schemas.alerts import AlertType, RecipientKind, Severity
 from schemas.care import Programme
 from tests.agents.clinical.helpers import at, care, feed, meas, roundtrip, view
@@ -15,11 +15,11 @@ def _days(*kgs: float, unit: str = "kg") -> list:
 
 
 def test_exactly_two_kg_in_three_days_is_not_more_than_two() -> None:
-    assert feed(WeightGain(), _days(80.0, 80.7, 81.4, 82.0), view(care(HF)))[1] == []
+    assert feed(Weight(), _days(80.0, 80.7, 81.4, 82.0), view(care(HF)))[1] == []
 
 
 def test_more_than_two_kg_in_three_days_is_medium_to_specialist() -> None:
-    _, found = feed(WeightGain(), _days(80.0, 80.7, 81.4, 82.1), view(care(HF)))
+    _, found = feed(Weight(), _days(80.0, 80.7, 81.4, 82.1), view(care(HF)))
     assert len(found) == 1
     c = found[0]
     assert c.type is AlertType.WEIGHT_GAIN and c.severity is Severity.MEDIUM
@@ -32,38 +32,38 @@ def test_more_than_two_kg_in_three_days_is_medium_to_specialist() -> None:
 def test_gain_is_found_after_weeks_of_daily_readings() -> None:
     # regression: trimming old readings once shifted the new reading's position and hid it
     stable = [81.0, 81.2, 80.9, 81.1, 81.0, 80.8, 81.0] * 3
-    _, found = feed(WeightGain(), _days(*stable, 82.2, 83.6), view(care(HF)))
+    _, found = feed(Weight(), _days(*stable, 82.2, 83.6), view(care(HF)))
     assert [c.details["gain_3d_kg"] for c in found] == [2.8]
 
 
 def test_gain_within_24_hours_uses_its_own_limit() -> None:
     events = [meas("weight", 80.0, at(0)), meas("weight", 81.5, at(20))]
-    assert feed(WeightGain(), events, view(care(HF)))[1] == []  # exactly 1.5
+    assert feed(Weight(), events, view(care(HF)))[1] == []  # exactly 1.5
     events = [meas("weight", 80.0, at(0)), meas("weight", 81.6, at(20))]
-    _, found = feed(WeightGain(), events, view(care(HF, specialist=None)))
+    _, found = feed(Weight(), events, view(care(HF, specialist=None)))
     assert found[0].recipient_hint is RecipientKind.HOMECARE
     assert "24 h" in found[0].evidence_en
 
 
 def test_only_in_the_heart_failure_programme_and_once_per_episode() -> None:
-    assert feed(WeightGain(), _days(80, 81, 82, 83), view(care()))[1] == []
-    _, found = feed(WeightGain(), _days(80, 81, 82.5, 83, 83.5), view(care(HF)))
+    assert feed(Weight(), _days(80, 81, 82, 83), view(care()))[1] == []
+    _, found = feed(Weight(), _days(80, 81, 82.5, 83, 83.5), view(care(HF)))
     assert len(found) == 1
 
 
 def test_override_of_the_three_day_limit() -> None:
     v = view(care(HF, overrides={"hf_weight_gain_3d_kg": 3.0, "hf_weight_gain_24h_kg": 2.0}))
-    assert feed(WeightGain(), _days(80.0, 80.7, 81.4, 82.1), v)[1] == []
+    assert feed(Weight(), _days(80.0, 80.7, 81.4, 82.1), v)[1] == []
 
 
 def test_pounds_are_converted_before_judging() -> None:
     # 176.4 lb = 80.01 kg; 181.4 lb = 82.28 kg: a 2.27 kg gain
-    _, found = feed(WeightGain(), _days(176.4, 178.0, 181.4, unit="[lb_av]"), view(care(HF)))
+    _, found = feed(Weight(), _days(176.4, 178.0, 181.4, unit="[lb_av]"), view(care(HF)))
     assert len(found) == 1 and found[0].details["weight_kg"] == 82.28
 
 
 def test_implausible_jump_is_data_quality_not_clinical() -> None:
-    det = WeightGain()
+    det = Weight()
     v = view(care(HF))
     s, found = feed(det, [meas("weight", 80, at(0)), meas("weight", 95, at(12))], v)
     assert [c.type for c in found] == [AlertType.DATA_QUALITY]
@@ -74,7 +74,7 @@ def test_implausible_jump_is_data_quality_not_clinical() -> None:
 
 
 def test_two_agreeing_suspect_readings_become_the_new_level() -> None:
-    det = WeightGain()
+    det = Weight()
     v = view(care(HF))
     events = [meas("weight", 80, at(0)), meas("weight", 95, at(12)), meas("weight", 95.5, at(20)),
               meas("weight", 96, at(30))]
@@ -84,7 +84,7 @@ def test_two_agreeing_suspect_readings_become_the_new_level() -> None:
 
 
 def test_late_reading_lands_in_order_without_alerting_and_state_round_trips() -> None:
-    det = WeightGain()
+    det = Weight()
     v = view(care(HF))
     s, _ = feed(det, [meas("weight", 80, at(0)), meas("weight", 81, at(24))], v)
     s, found = feed(det, [meas("weight", 79, at(23.9))], v, s)
