@@ -74,9 +74,10 @@ VKP_SEVERITY_CODE: dict[Level, int] = {Level.GREEN: 10, Level.YELLOW: 20, Level.
 """Code in the hub's ``vkp-severity-level`` code system (normal, moderate, serious, critical)."""
 
 COLOUR: dict[Level, tuple[str, str]] = {
-    Level.GREEN: ("grønn", "green"), Level.YELLOW: ("gul", "yellow"), Level.RED: ("rød", "red"),
+    Level.GREEN: ("grønt", "green"), Level.YELLOW: ("gult", "yellow"), Level.RED: ("rødt", "red"),
     Level.CRITICAL: ("kritisk", "critical"),
 }
+"""Colour names (bokmål in the neuter, as in «rødt nivå»)."""
 
 PROGRAMME_NAME: dict[Programme, tuple[str, str]] = {
     Programme.HEART_FAILURE: ("hjertesvikt", "heart failure"),

@@ -209,28 +209,39 @@ class Triage:
             ps = state.params[param] = ParameterState()
         if t <= ps.judged_t or row in ps.pending:
             return state, []
+        out: list[AlertCandidate] = []
+        day = local_day(t, view.tz)
+        while ps.pending and local_day(ps.pending[0][0], view.tz) < day:
+            # a reading of a later day closes the earlier days' occasions, whatever the ticks did
+            out.extend(self._close_first(state, param, ps, view))
         insort(ps.pending, row)
         del ps.pending[PENDING_MAX:]
         # a critical reading is not held for its occasion (act now), unless it is out of character
         f = self._finding(param, [row], ps, view)
         if f is not None and f.usable and f.band.level is Level.CRITICAL:
-            return state, self._notify(state, param, ps, f, t, view)
-        return state, []
+            out.extend(self._notify(state, param, ps, f, t, view))
+        return state, out
 
     def tick(self, state: TriageState, now: float, view: ResidentView) -> tuple[TriageState, list[AlertCandidate]]:
         out: list[AlertCandidate] = []
         window = 60.0 * value(view, OCCASION_MIN)
         for param, ps in state.params.items():
             while ps.pending and ps.pending[0][0] + window <= now:
-                first = ps.pending[0][0]
-                n = sum(1 for r in ps.pending if r[0] < first + window)
-                occasion = ps.pending[:n]
-                del ps.pending[:n]
-                ps.judged_t = occasion[-1][0]
-                out.extend(self._judge(state, param, ps, occasion, first + window, view))
+                out.extend(self._close_first(state, param, ps, view))
         if now >= state.review_due:
             out.extend(self._review(state, view))
         return state, out
+
+    def _close_first(self, state: TriageState, param: str, ps: ParameterState, view: ResidentView
+                     ) -> list[AlertCandidate]:
+        """Judge the earliest open occasion of ``param``: its readings within the window of its first."""
+        window = 60.0 * value(view, OCCASION_MIN)
+        first = ps.pending[0][0]
+        n = sum(1 for r in ps.pending if r[0] < first + window)
+        occasion = ps.pending[:n]
+        del ps.pending[:n]
+        ps.judged_t = occasion[-1][0]
+        return self._judge(state, param, ps, occasion, first + window, view)
 
     # -- judging an occasion ------------------------------------------------------
     def _judge(self, s: TriageState, param: str, ps: ParameterState, occasion: list[list[float]], at: float,
@@ -271,6 +282,8 @@ class Triage:
                 first: float | None = None) -> list[AlertCandidate]:
         start_t = at if first is None else first
         day = local_day(start_t, view.tz)
+        if day < ps.episode.day:
+            return []  # a day already overtaken by a later one's notice: its news is stale
         if not ps.episode.update(f.band.rank, start_t, day):
             return []
         assert ps.episode.start is not None  # nosec B101 - update() opened the episode

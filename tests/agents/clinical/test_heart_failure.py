@@ -45,10 +45,38 @@ def test_gain_within_24_hours_uses_its_own_limit() -> None:
     assert "24 h" in found[0].evidence_en
 
 
-def test_only_in_the_heart_failure_programme_and_once_per_episode() -> None:
+def test_only_in_the_heart_failure_programme_and_once_per_day() -> None:
     assert feed(Weight(), _days(80, 81, 82, 83), view(care()))[1] == []
     _, found = feed(Weight(), _days(80, 81, 82.5, 83, 83.5), view(care(HF)))
-    assert len(found) == 1
+    assert len(found) == 3 and len({c.episode_key for c in found}) == 3
+    assert len({c.episode_start for c in found}) == 1
+
+
+def test_gain_above_the_dry_weight_that_built_up_slowly() -> None:
+    days = _days(80.0, 80.2, 79.9, 80.1, 80.0, 80.5, 81.0, 81.5, 82.0, 82.5)  # 0.5 kg a day
+    _, found = feed(Weight(), days, view(care(HF)))
+    assert len(found) == 1 and found[0].details["gain_3d_kg"] == 1.5
+    assert "2.3 kg above the patient's dry weight 80.2 kg" in found[0].evidence_en
+
+
+def test_weight_loss_in_frail_elderly_seven_and_thirty_days() -> None:
+    frail = view(care(Programme.FRAIL_ELDERLY))
+    week = [meas("weight", kg, at(days=7 * i)) for i, kg in enumerate([70.0, 70.1, 69.9])]
+    assert feed(Weight(), [*week, meas("weight", 68.0, at(days=21))], frail)[1] == []  # 2.9 % in 7 days
+    _, found = feed(Weight(), [*week, meas("weight", 67.8, at(days=21))], frail)
+    assert [c.type for c in found] == [AlertType.WEIGHT_LOSS]
+    assert found[0].details["loss_pct"] == 3.0 and "red band" in found[0].evidence_en
+    slow = [meas("weight", kg, at(days=7 * i)) for i, kg in enumerate([70.0, 69.3, 68.6, 67.9, 66.5])]
+    _, found = feed(Weight(), slow, frail)
+    assert [c.details["loss_pct"] for c in found] == [5.0]  # 5 % within 30 days, under 3 % a week
+    assert feed(Weight(), slow, view(care(HF)))[1] == []  # not a default outside frail elderly and dementia
+
+
+def test_the_fall_back_to_dry_weight_after_a_decompensation_is_not_loss() -> None:
+    v = view(care(HF, Programme.FRAIL_ELDERLY))
+    kgs = [70.0, 70.1, 69.9, 70.0, 70.1, 71.0, 72.0, 73.0, 72.0, 71.0, 70.0]
+    found = feed(Weight(), _days(*kgs), v)[1]
+    assert {c.type for c in found} == {AlertType.WEIGHT_GAIN}
 
 
 def test_override_of_the_three_day_limit() -> None:
