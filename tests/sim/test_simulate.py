@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -360,7 +361,7 @@ def test_stable_patients_vary_as_real_ones_do() -> None:
     repeats = lows = water = 0
     for rid, evs in events.items():
         bps = [t for t, r in evs if r["kind"] == "blood_pressure"]
-        repeats += sum(1 for a, b in zip(bps, bps[1:], strict=False) if b - a < 5 * MINUTE)
+        repeats += sum(1 for a, b in pairwise(bps) if b - a < 5 * MINUTE)
         temps = [float(r["value"]) for _, r in evs if r.get("code") == "temperature"]
         lows += sum(1 for x in temps if x <= 35.3) if habits[rid].low_thermometer else 0
         assert all(x > 35.3 for x in temps) or habits[rid].low_thermometer
