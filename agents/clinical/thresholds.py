@@ -24,7 +24,9 @@ DEHYDRATION = ("Body-mass loss of 3 % or more signals dehydration (Cheuvront & K
                "tilsyn translates it to body water (local convention)")
 WEIGHT_LOSS = ("Unintended weight loss: >= 5 % in 30 days (MDS 3.0 item K0300; GLIM, Cederholm et al. 2019); "
                "3 % in 7 days (issue 13, local convention: fast loss is fluid or acute illness)")
-ESH_HOME = "ESH 2023 home blood pressure: two readings a minute apart, averaged"
+ESH_HOME = "ESH 2023 home blood pressure: two readings a minute apart, averaged, over at least 3 days"
+BP_VARIATION = ("Day-to-day spread of home blood pressure, SD about 7-8 mmHg systolic and 5 diastolic (ESH practice "
+                "guideline on home monitoring, Stergiou et al. 2021); twice that is a change (local convention)")
 LOCAL = "tilsyn default (local clinical convention; review with the service)"
 
 # -- NEWS2 --------------------------------------------------------------------
@@ -134,12 +136,22 @@ BP_VERY_LOW_SYS = Parameter(
     minimum=60, maximum=100,
 )
 
-BP_USUAL_SHARE = Parameter(
-    "bp_grade2_usual_share", 0.3, "share",
-    "ESH grade 2 on at least this share of the last occasions is the patient's usual level: a grade-2 reading "
-    "then goes to the weekly review instead of a daily notice (grade 3 and worse still notify). Uncontrolled "
-    "hypertension is a treatment question for the planned follow-up, not an acute change.", LOCAL,
-    minimum=0.1, maximum=1,
+BP_USUAL_MIN = Parameter(
+    "bp_usual_min_occasions", 3.0, "occasions",
+    "Occasions needed before the patient's usual pressure is known (home monitoring over at least 3 days).",
+    ESH_HOME, minimum=2, maximum=14,
+)
+BP_SPREAD_SYS = Parameter(
+    "bp_usual_spread_systolic", 15.0, "mm[Hg]",
+    "A grade-2 reading less than this above the patient's usual systolic (median of the last occasions) and "
+    "less than bp_usual_spread_diastolic above the usual diastolic is the patient's own variation: weekly "
+    "review, not a notice. About twice the day-to-day spread of home readings.", BP_VARIATION,
+    minimum=5, maximum=40,
+)
+BP_SPREAD_DIA = Parameter(
+    "bp_usual_spread_diastolic", 10.0, "mm[Hg]",
+    "Diastolic counterpart of bp_usual_spread_systolic.", BP_VARIATION,
+    minimum=3, maximum=30,
 )
 
 # -- pulse: the NEWS2 chart bands (1 point yellow, 2-3 points red) -------------
@@ -338,7 +350,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     HF_GAIN_3D, HF_GAIN_24H, HF_ABOVE_DRY, WEIGHT_JUMP,
     COPD_SPO2_LOW, COPD_SPO2_DROP, COPD_CAT_RISE, COPD_CAT_RED_RISE, COPD_CAT_BASELINE_MIN,
     BP_CRISIS_SYS, BP_CRISIS_DIA, BP_SEVERE_SYS, BP_SEVERE_DIA, BP_LOW_SYS, BP_VERY_LOW_SYS,
-    BP_GRADE1_SYS, BP_GRADE1_DIA, BP_GRADE2_SYS, BP_GRADE2_DIA, BP_LOWISH_SYS, BP_USUAL_SHARE,
+    BP_GRADE1_SYS, BP_GRADE1_DIA, BP_GRADE2_SYS, BP_GRADE2_DIA, BP_LOWISH_SYS, BP_USUAL_MIN, BP_SPREAD_SYS, BP_SPREAD_DIA,
     FEVER_GENERAL, FEVER_HIGH, FEVER_SINGLE, FEVER_REPEAT, FEVER_RISE, TEMP_LOW, TEMP_VERY_LOW,
     TEMP_SURPRISE, TEMP_CONFIRM,
     PULSE_HIGH_UPPER, PULSE_HIGH_LOWER, PULSE_MEDIUM_UPPER, PULSE_NORMAL_LOW, PULSE_NORMAL_HIGH,

@@ -37,7 +37,9 @@ from agents.clinical.questionnaire import limit_of, questionnaire_code
 from agents.clinical.thresholds import (
     BASELINE_MIN,
     BODY_WATER_DROP,
-    BP_USUAL_SHARE,
+    BP_SPREAD_DIA,
+    BP_SPREAD_SYS,
+    BP_USUAL_MIN,
     COPD_CAT_BASELINE_MIN,
     COPD_CAT_RED_RISE,
     COPD_CAT_RISE,
@@ -89,12 +91,12 @@ class ParameterState:
     """Newest reading already judged: anything at or before it arrives too late to count."""
     recent: list[float] = field(default_factory=list)
     """Consolidated values of the last occasions, whatever their band: the device's own median."""
+    recent2: list[float] = field(default_factory=list)
+    """Blood pressure: the diastolic values matching ``recent``."""
     clean: list[float] = field(default_factory=list)
     """Consolidated values of green occasions only: the personal baseline."""
     run: int = 0
     """Consecutive occasions above the level-2 glucose limit."""
-    ranks: list[float] = field(default_factory=list)
-    """Band ranks of the last occasions: their median is the patient's usual band."""
     episode: Episode = field(default_factory=Episode)
 
 
@@ -135,10 +137,10 @@ class Finding:
     usable: bool = True
     """False for an unconfirmed out-of-character value: reviewed, never red, not in any baseline."""
     value: float = 0.0
+    value2: float = 0.0
+    """Blood pressure: the diastolic of the occasion."""
     run: int = 0
     """Glucose: consecutive occasions above the level-2 limit, this one included."""
-    raw_rank: int = -1
-    """Rank of the band before a chronic-state downgrade (-1: the band's own)."""
 
 
 def _hint(view: ResidentView) -> RecipientKind | None:
@@ -253,7 +255,8 @@ class Triage:
             self._add_review(s, param, f, occasion[-1][0], view)
             return []
         push(ps.recent, f.value)
-        push(ps.ranks, float(f.raw_rank if f.raw_rank >= 0 else f.band.rank))
+        if param == "blood_pressure":
+            push(ps.recent2, f.value2)
         ps.run = f.run
         if f.band.level is Level.GREEN:
             push(ps.clean, f.value)
@@ -503,19 +506,27 @@ def _blood_pressure(rows: list[list[float]], ps: ParameterState, view: ResidentV
         details["baseline_systolic"] = usual
         note_nb, note_en = f" Pasientens vanlige systoliske: {num_nb(usual)}.", f" The patient's usual systolic: " \
             f"{num_en(usual)}."
-    raw = -1
-    known = len(ps.ranks) >= value(view, BASELINE_MIN)
-    share = sum(1 for r in ps.ranks if r >= band.rank) / len(ps.ranks) if known else 0.0
-    if band.name == "esh_grade2" and not table.personal and known and share >= value(view, BP_USUAL_SHARE):
-        # grade 2 is where this patient usually is: a treatment question for the weekly review,
-        # not a change to act on today (grade 3 and any worsening still notify)
-        raw = band.rank
-        band = Band("esh_grade2_usual", Level.YELLOW, 2, "ESH grad 2, pasientens vanlige nivå",
-                    "ESH grade 2, the patient's usual level", band.source)
+    if band.name == "esh_grade2" and not table.personal:
+        # grade 2 notifies when it is a change for this patient; within their own spread it is a
+        # treatment question for the weekly review (grade 3, critical and worse bands always notify)
+        known = len(ps.recent) >= value(view, BP_USUAL_MIN)
+        u_sys = median(ps.recent) if known else 0.0
+        u_dia = median(ps.recent2) if known and ps.recent2 else 0.0
+        if not known:
+            band = Band("esh_grade2_unknown_usual", Level.YELLOW, 2,
+                        "ESH grad 2, pasientens vanlige nivå er ikke kjent ennå",
+                        "ESH grade 2, the patient's usual level not known yet", band.source)
+        elif sys_ < u_sys + value(view, BP_SPREAD_SYS) and dia < u_dia + value(view, BP_SPREAD_DIA):
+            band = Band("esh_grade2_usual", Level.YELLOW, 2,
+                        f"ESH grad 2 innenfor pasientens vanlige variasjon ({num_nb(u_sys)}/{num_nb(u_dia)})",
+                        f"ESH grade 2 within the patient's usual variation ({num_en(u_sys)}/{num_en(u_dia)})",
+                        BP_SPREAD_SYS.source)
+        details["usual_systolic"] = u_sys
+        details["usual_diastolic"] = u_dia
     return Finding(band, table, AlertType.BLOOD_PRESSURE,
                    f"Blodtrykk {num_nb(sys_)}/{num_nb(dia)} mmHg {when_nb}",
                    f"Blood pressure {num_en(sys_)}/{num_en(dia)} mmHg {when_en}", details, note_nb, note_en,
-                   value=sys_, raw_rank=raw)
+                   value=sys_, value2=dia)
 
 
 def _pulse(rows: list[list[float]], ps: ParameterState, view: ResidentView) -> Finding:

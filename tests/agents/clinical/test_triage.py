@@ -36,14 +36,18 @@ def test_worse_band_is_never_hidden_by_an_open_episode() -> None:
     assert c.details["band_set_by"] == "default" and "ESH" in str(c.details["band_source"])
 
 
+def _usual_130(days: int = 3) -> list:
+    return [bp(130, 80, at(days=d - days)) for d in range(days)]
+
+
 def test_one_notice_per_abnormal_day_again_when_worse_and_again_the_next_day() -> None:
     v = view(care())
-    events = [bp(165, 90, at(0)), bp(168, 92, at(2)), bp(185, 100, at(4)), bp(170, 90, at(6)),
-              bp(166, 90, at(days=1))]
+    events = [*_usual_130(), bp(165, 90, at(0)), bp(168, 92, at(2)), bp(185, 100, at(4)), bp(170, 90, at(6)),
+              bp(182, 96, at(days=1))]
     _, found = run(Triage(), events, v)
     notices = [c for c in found if c.type is AlertType.BLOOD_PRESSURE]
     assert [(c.details["band"], c.severity) for c in notices] == [
-        ("esh_grade2", Severity.MEDIUM), ("esh_grade3", Severity.MEDIUM), ("esh_grade2", Severity.MEDIUM)]
+        ("esh_grade2", Severity.MEDIUM), ("esh_grade3", Severity.MEDIUM), ("esh_grade3", Severity.MEDIUM)]
     assert len({c.episode_key for c in notices}) == 3
     assert notices[0].episode_start == notices[1].episode_start == notices[2].episode_start
 
@@ -54,7 +58,7 @@ def test_repeats_within_30_minutes_are_averaged_as_esh_advises() -> None:
     _, found = run(Triage(), [bp(166, 92, at(0)), bp(152, 86, at(2 * MIN))], v)
     assert _types(found) == []
     # a reading 40 minutes later is its own occasion
-    _, found = run(Triage(), [bp(166, 92, at(0)), bp(152, 86, at(40 * MIN))], v)
+    _, found = run(Triage(), [*_usual_130(), bp(166, 92, at(0)), bp(152, 86, at(40 * MIN))], v)
     assert [c.details["readings"] for c in found if c.type is AlertType.BLOOD_PRESSURE] == [1]
 
 
@@ -68,14 +72,21 @@ def test_a_notice_waits_for_the_occasion_but_critical_does_not() -> None:
     assert more == []  # the occasion is judged, but critical was already notified today
 
 
-def test_grade_2_that_is_the_patients_usual_level_goes_to_the_weekly_review() -> None:
+def test_grade_2_within_the_patients_own_variation_goes_to_the_weekly_review() -> None:
     v = view(care(Programme.HYPERTENSION))
     events = [bp(x, 85, at(days=d)) for d, x in enumerate([162, 150, 164, 155, 163, 161, 150, 166])]
     s, found = run(Triage(), events, v)
-    days = [c.episode_key.split(":")[0] for c in found if c.type is AlertType.BLOOD_PRESSURE]
-    assert len(days) == 3  # the first grade-2 days notify while the usual level is being learned
+    assert _types(found) == []  # usual about 158: grade 2 days are this patient's spread
+    review = [c.evidence_en for c in found if c.type is AlertType.REVIEW_DIGEST]
+    assert "ESH grade 2 within the patient's usual variation (" in review[0]
     s, found = run(Triage(), [bp(185, 100, at(days=9))], v, s)
     assert _types(found) == [(AlertType.BLOOD_PRESSURE, Severity.MEDIUM)]  # grade 3 always notifies
+    # until three occasions give a usual level, grade 2 is reviewed, and says why
+    s, found = run(Triage(), [bp(166, 85, at())], v)
+    assert found == [] and "usual level not known yet" in s.review["blood_pressure"].worst_en
+    # a grade-2 reading 15 above a usual 145 is a change and notifies
+    _, found = run(Triage(), [*(bp(145, 85, at(days=d)) for d in range(3)), bp(160, 85, at(days=3))], v)
+    assert _types(found) == [(AlertType.BLOOD_PRESSURE, Severity.MEDIUM)]
 
 
 def test_baseline_keeps_only_green_occasions() -> None:
