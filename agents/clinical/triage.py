@@ -316,8 +316,10 @@ class Triage:
         rank = f.band.rank if f.usable else 0
         if rank >= item.worst_rank:
             item.worst_rank, item.worst_t = rank, t
-            item.worst_nb = f"{f.shown_nb} ({f.band.label_nb}{f.note_nb})"
-            item.worst_en = f"{f.shown_en} ({f.band.label_en}{f.note_en})"
+            # the review quotes the band and, for an unconfirmed value, why it was not used
+            note_nb, note_en = (f.note_nb, f.note_en) if not f.usable else ("", "")
+            item.worst_nb = f"{f.shown_nb} ({f.band.label_nb}{note_nb})"
+            item.worst_en = f"{f.shown_en} ({f.band.label_en}{note_en})"
         if s.review_due == math.inf:
             s.review_due = next_review(t, view)
 
