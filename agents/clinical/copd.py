@@ -8,7 +8,9 @@ rise of 2 or more above the patient's own baseline is worth a call today.
 Readings on supplemental oxygen are judged against the absolute limit only,
 since the room-air baseline does not apply to them. A reading below 88 % within 2
 points of the patient's own room-air baseline (at least 5 normal readings) is their
-usual level, not a change: no notice (a nurse who wants one lowers the limit).
+usual level, not a change: no notice (a nurse who wants one lowers the limit). For
+patients with hypercapnic respiratory failure (a prescribed 88-92 % target, NEWS2 scale
+2) the low limit is 86 %, where scale 2 starts giving 2 points.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from agents.clinical.thresholds import (
     BASELINE_MIN,
     COPD_SPO2_DROP,
     COPD_SPO2_LOW,
+    COPD_SPO2_LOW_SCALE2,
     value,
 )
 from agents.clinical.wording import clock, num_en, num_nb
@@ -59,7 +62,10 @@ class Copd(ReadingDetector[CopdState]):
 
     def _spo2(self, s: CopdState, spo2: float, on_o2: bool, t: float, view: ResidentView
               ) -> list[AlertCandidate]:
-        low_lim, drop_lim = value(view, COPD_SPO2_LOW), value(view, COPD_SPO2_DROP)
+        care = view.care
+        scale2 = care is not None and care.hypercapnic_respiratory_failure
+        low_lim = value(view, COPD_SPO2_LOW_SCALE2 if scale2 else COPD_SPO2_LOW)
+        drop_lim = value(view, COPD_SPO2_DROP)
         base = None if on_o2 else baseline(s.spo2_ring, value(view, BASELINE_MIN), None)
         # below the GOLD limit but at the patient's own usual level (within the oximeter's ±2 points,
         # ISO 80601-2-61) is the patient's normal, as for NEWS2 (early_warning.py), not an exacerbation

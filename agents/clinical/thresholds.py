@@ -70,6 +70,12 @@ COPD_SPO2_LOW = Parameter(
     "copd_spo2_low_pct", 88.0, "%", "SpO2 below this is low (COPD).", GOLD,
     minimum=80, maximum=94,
 )
+COPD_SPO2_LOW_SCALE2 = Parameter(
+    "copd_spo2_low_hypercapnic_pct", 86.0, "%",
+    "SpO2 below this is low for a patient with hypercapnic respiratory failure (target 88-92 %; NEWS2 scale 2 "
+    "gives 2 points or more below 86 %).", "RCP NEWS2 2017 SpO2 scale 2; BTS oxygen guideline 2017 (target 88-92 %)",
+    minimum=80, maximum=92,
+)
 COPD_SPO2_DROP = Parameter(
     "copd_spo2_drop_pct", 4.0, "%", "SpO2 this many points below personal baseline (COPD).", GOLD,
     minimum=2, maximum=10,
@@ -348,7 +354,7 @@ MEDICATION_REPEAT_WINDOW = Parameter(
 PARAMETERS: tuple[Parameter, ...] = (
     NEWS2_WINDOW_H, NEWS2_MEDIUM, NEWS2_HIGH,
     HF_GAIN_3D, HF_GAIN_24H, HF_ABOVE_DRY, WEIGHT_JUMP,
-    COPD_SPO2_LOW, COPD_SPO2_DROP, COPD_CAT_RISE, COPD_CAT_RED_RISE, COPD_CAT_BASELINE_MIN,
+    COPD_SPO2_LOW, COPD_SPO2_LOW_SCALE2, COPD_SPO2_DROP, COPD_CAT_RISE, COPD_CAT_RED_RISE, COPD_CAT_BASELINE_MIN,
     BP_CRISIS_SYS, BP_CRISIS_DIA, BP_SEVERE_SYS, BP_SEVERE_DIA, BP_LOW_SYS, BP_VERY_LOW_SYS,
     BP_GRADE1_SYS, BP_GRADE1_DIA, BP_GRADE2_SYS, BP_GRADE2_DIA, BP_LOWISH_SYS, BP_USUAL_MIN, BP_SPREAD_SYS, BP_SPREAD_DIA,
     FEVER_GENERAL, FEVER_HIGH, FEVER_SINGLE, FEVER_REPEAT, FEVER_RISE, TEMP_LOW, TEMP_VERY_LOW,

@@ -39,3 +39,18 @@ def test_no_drop_rule_during_warm_up_or_on_oxygen() -> None:
     assert feed(Copd(), [*warm, meas("spo2", 90, at(days=6), on_oxygen=True)], v)[1] == []
 
 
+
+
+def test_hypercapnic_patients_are_low_below_86_as_on_news2_scale_2() -> None:
+    v = view(care(Programme.COPD, hypercapnic=True))
+    assert feed(Copd(), [meas("spo2", 86, at())], v)[1] == []
+    _, found = feed(Copd(), [meas("spo2", 85, at())], v)
+    assert found and "below the limit of 86 %" in found[0].evidence_en
+
+
+def test_below_88_at_the_patients_usual_level_is_not_an_exacerbation() -> None:
+    v = view(care(Programme.COPD))
+    usual = [meas("spo2", x, at(days=d)) for d, x in enumerate([88, 89, 88, 89, 88])]
+    assert feed(Copd(), [*usual, meas("spo2", 87, at(days=5))], v)[1] == []
+    _, found = feed(Copd(), [*usual, meas("spo2", 85, at(days=5))], v)
+    assert [c.type for c in found] == [AlertType.COPD_SPO2]
