@@ -32,6 +32,10 @@ UNITS = {"spo2": "%", "pulse": "/min", "respiratory_rate": "/min", "temperature"
 ORDER = ("weight", "blood_pressure", "spo2", "pulse", "respiratory_rate", "temperature", "blood_glucose")
 LOW_READING = 0.08
 """Share of readings a low-reading thermometer gets wrong."""
+ACUTE = frozenset({
+    EpisodeKind.HYPERTENSIVE_CRISIS, EpisodeKind.TACHYCARDIA, EpisodeKind.BRADYCARDIA, EpisodeKind.HYPOGLYCAEMIA,
+})
+"""One- to three-day episodes whose readings a random skip would make undetectable (and their truth wrong)."""
 PULSE_UNITS = ("/min", "/min", "/min", "{beats}/min", "beats/min", "bpm")
 """Spellings pulse devices send (all read as /min)."""
 
@@ -126,7 +130,10 @@ def follow_up(
         due += [e for e in home.schedule if e.code == "PHQ9"]  # a worsening patient answers when it starts
     if not due or fx.skip_dho:
         return []
-    if rng.random() < SKIP_DAY:
+    # a patient in the middle of an acute episode measures (the draw is made all the same, so
+    # every other value of the day stays as it was)
+    acute = any(ep.day <= day <= ep.last_day and ep.kind in ACUTE for ep in episodes)
+    if rng.random() < SKIP_DAY and not acute:
         return [Lapse("missed_measurement", min(e.due_by for e in due))]
     lapses: list[Lapse] = []
     b = home.baseline
@@ -137,7 +144,7 @@ def follow_up(
     for code in ORDER:
         if code not in codes:
             continue
-        if rng.random() < SKIP_ITEM:
+        if rng.random() < SKIP_ITEM and not acute:
             lapses.append(Lapse("missed_measurement", next(e.due_by for e in due if e.code == code)))
             continue
         s += rng.randint(40, 150)
