@@ -170,6 +170,8 @@ WARMUP_DAYS: dict[EpisodeKind, int] = {
 MIN_SPAN: dict[EpisodeKind, int] = {
     EpisodeKind.ACTIVITY_DECLINE: 12, EpisodeKind.SOCIAL_WITHDRAWAL: 12, EpisodeKind.DEPRESSION: 8,
     EpisodeKind.WEIGHT_LOSS: 22, EpisodeKind.HYPERGLYCAEMIA: 5,
+    # a decompensation or an exacerbation that starts on the last day of the run never shows
+    EpisodeKind.HF_DECOMPENSATION: 4, EpisodeKind.COPD_EXACERBATION: 4, EpisodeKind.DEHYDRATION: 3,
 }
 
 
