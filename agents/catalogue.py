@@ -90,6 +90,17 @@ CATALOGUE: dict[AlertType, AlertKind] = {
     AlertType.PATTERN_DISABLED: AlertKind(
         _O, VkpService.DT, "Mønster slått av for beboeren", "Pattern switched off for the resident"
     ),
+    AlertType.BLOOD_GLUCOSE: AlertKind(_D, VkpService.DHO, "Blodsukker", "Blood glucose", _M),
+    AlertType.LOW_TEMPERATURE: AlertKind(_D, VkpService.DHO, "Lav temperatur", "Low temperature", _M),
+    AlertType.WEIGHT_LOSS: AlertKind(_D, VkpService.DHO, "Vekttap", "Weight loss", _M),
+    AlertType.DEHYDRATION: AlertKind(_D, VkpService.DHO, "Mulig dehydrering", "Possible dehydration", _M),
+    AlertType.SELF_HARM_RISK: AlertKind(
+        _D, VkpService.DHO, "Tanker om selvskading (PHQ-9 spørsmål 9)", "Thoughts of self-harm (PHQ-9 item 9)",
+        DhoCategory.QUESTIONNAIRE,
+    ),
+    AlertType.REVIEW_DIGEST: AlertKind(
+        _D, VkpService.DHO, "Ukentlig gjennomgang av gule målinger", "Weekly review of yellow readings", _M
+    ),
 }
 
 assert set(CATALOGUE) == set(AlertType), "every AlertType needs a catalogue entry"  # nosec B101
@@ -116,12 +127,9 @@ DETECTOR_SERVICES: dict[str, VkpService] = {
     "social_isolation": VkpService.DT,
     "device_health": VkpService.DT,
     "news2": VkpService.DHO,
-    "weight_gain": VkpService.DHO,
+    "weight": VkpService.DHO,
     "copd": VkpService.DHO,
-    "blood_pressure": VkpService.DHO,
-    "fever": VkpService.DHO,
-    "pulse": VkpService.DHO,
-    "questionnaire_score": VkpService.DHO,
+    "triage": VkpService.DHO,
     "dho_schedule": VkpService.DHO,
     "missed_medication": VkpService.MD,
 }

@@ -66,6 +66,13 @@ class AlertType(StrEnum):
     DATA_QUALITY = "data_quality"
     # the engine itself
     PATTERN_DISABLED = "pattern_disabled"
+    # home follow-up triage (issue 13)
+    BLOOD_GLUCOSE = "blood_glucose"
+    LOW_TEMPERATURE = "low_temperature"
+    WEIGHT_LOSS = "weight_loss"
+    DEHYDRATION = "dehydration"
+    SELF_HARM_RISK = "self_harm_risk"
+    REVIEW_DIGEST = "review_digest"
 
 
 class RecipientKind(StrEnum):

@@ -88,6 +88,39 @@ class NextOfKin(StrictModel):
         return lo <= local_minutes < hi if lo < hi else (local_minutes >= lo or local_minutes < hi)
 
 
+BandParameter = Literal["systolic", "diastolic", "pulse", "temperature", "blood_glucose"]
+"""Parameters whose traffic-light bands a nurse may set per patient."""
+
+
+class BandLimits(StrictModel):
+    """Traffic-light limits of one parameter, as the nurse sets them in the patient's plan (DHO practice).
+
+    Values within ``green_low``-``green_high`` (inclusive) are green; outside green but within
+    the yellow limits yellow; outside yellow but within the red limits red; beyond a red
+    limit critical. A limit left out is open on that side (no red limits: no critical band).
+    """
+
+    green_low: float | None = None
+    green_high: float | None = None
+    yellow_low: float | None = None
+    yellow_high: float | None = None
+    red_low: float | None = None
+    red_high: float | None = None
+
+    @model_validator(mode="after")
+    def _nested(self) -> BandLimits:
+        lows = [v for v in (self.red_low, self.yellow_low, self.green_low) if v is not None]
+        highs = [v for v in (self.green_high, self.yellow_high, self.red_high) if v is not None]
+        if lows != sorted(lows) or highs != sorted(highs):
+            raise ValueError("band limits must nest: red_low <= yellow_low <= green_low and "
+                             "green_high <= yellow_high <= red_high")
+        if lows and highs and max(lows) > min(highs):
+            raise ValueError("band limits cross: a lower limit is above an upper one")
+        if not lows and not highs:
+            raise ValueError("band limits: none is set")
+        return self
+
+
 class CareContext(StrictModel):
     """Everything tilsyn knows about a resident, none of it identifying."""
 
@@ -108,6 +141,10 @@ class CareContext(StrictModel):
     )
     overrides: dict[ParameterName, float] = Field(
         default_factory=dict, description="Per-resident threshold overrides by parameter name."
+    )
+    bands: dict[BandParameter, BandLimits] = Field(
+        default_factory=dict,
+        description="Per-patient traffic-light bands set by the nurse; they replace the programme's default bands.",
     )
     schedule: tuple[ScheduledItem, ...] = ()
     devices: DeviceRegistry | None = Field(

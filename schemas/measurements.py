@@ -12,9 +12,10 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from schemas.base import DeviceId, EventId, ResidentId, StrictModel
-from schemas.units import UNITS, normalise
+from schemas.units import UNITS, canonical_unit, normalise
 
-VitalCode = Literal["spo2", "pulse", "respiratory_rate", "temperature", "weight", "blood_glucose"]
+VitalCode = Literal["spo2", "pulse", "respiratory_rate", "temperature", "weight", "blood_glucose", "body_water"]
+"""``body_water``: total body water from a bioimpedance scale, in % of body weight."""
 
 
 class _DhoBase(StrictModel):
@@ -58,12 +59,15 @@ class BloodPressure(_DhoBase):
     kind: Literal["blood_pressure"] = "blood_pressure"
     systolic: float
     diastolic: float
-    unit: Literal["mm[Hg]"] = "mm[Hg]"
+    unit: str = Field(default="mm[Hg]", description='UCUM "mm[Hg]"; "mmHg" and "mm Hg" are read as the same.')
 
     @model_validator(mode="after")
     def _plausible(self) -> BloodPressure:
         normalise("systolic_bp", self.systolic, self.unit)
         normalise("diastolic_bp", self.diastolic, self.unit)
+        ucum = canonical_unit("systolic_bp", self.unit)
+        if ucum != self.unit:
+            object.__setattr__(self, "unit", ucum)
         if self.diastolic >= self.systolic:
             raise ValueError(
                 f"diastolic {self.diastolic:g} is not below systolic {self.systolic:g}: "
@@ -86,12 +90,22 @@ class QuestionnaireResponse(_DhoBase):
     questionnaire: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
     score: float = Field(ge=0.0, le=1000.0)
     max_score: float | None = Field(default=None, gt=0.0, le=1000.0)
+    items: tuple[Annotated[float, Field(ge=0.0, le=100.0)], ...] | None = Field(
+        default=None, max_length=100,
+        description="Item scores in questionnaire order, when the platform sends them (PHQ-9 item 9 is items[8]).",
+    )
 
     @model_validator(mode="after")
     def _score_within_max(self) -> QuestionnaireResponse:
         if self.max_score is not None and self.score > self.max_score:
             raise ValueError(f"score {self.score:g} exceeds max_score {self.max_score:g}")
         return self
+
+    def item(self, number: int) -> float | None:
+        """Score of item ``number`` (counted from 1), or None when items were not sent."""
+        if self.items is None or not 1 <= number <= len(self.items):
+            return None
+        return self.items[number - 1]
 
 
 DhoEvent = Annotated[

@@ -37,7 +37,15 @@ class EpisodeKind(StrEnum):
     SOCIAL_WITHDRAWAL = "social_withdrawal"
     HF_DECOMPENSATION = "hf_decompensation"
     COPD_EXACERBATION = "copd_exacerbation"
-    FEVER = "fever"
+    FEVER = "fever"  # an infection: fever with a rising NEWS2 (pulse, respiration, SpO2)
+    HYPERTENSIVE_CRISIS = "hypertensive_crisis"
+    TACHYCARDIA = "tachycardia"
+    BRADYCARDIA = "bradycardia"
+    HYPOGLYCAEMIA = "hypoglycaemia"
+    HYPERGLYCAEMIA = "hyperglycaemia"
+    DEPRESSION = "depression"
+    WEIGHT_LOSS = "weight_loss"
+    DEHYDRATION = "dehydration"
     MISSED_MEDICATION = "missed_medication"
     MISSED_MEASUREMENTS = "missed_measurements"
     DEAD_SENSOR = "dead_sensor"
@@ -111,6 +119,9 @@ class TruthRecord:
 
 
 SESSION_SPAN = 15 * MINUTE  # a measurement session's readings lie within this after its start
+OCCASION_SLACK = 45 * MINUTE  # a session's last occasion is judged up to 30 min after its first reading
+RECOVERY_DAYS: dict[str, int] = {"hf_decompensation": 3, "copd_exacerbation": 4}
+"""Days an episode's measurements take to return to the usual level after its last day (see vitals.py)."""
 
 DEVICES_THAT_FAIL = ("pir-kitchen", "pir-bathroom", "pir-living_room", "pir-bedroom", "door-exit", "bed", "toilet")
 
@@ -125,7 +136,15 @@ WEIGHTS: dict[EpisodeKind, float] = {
     EpisodeKind.SOCIAL_WITHDRAWAL: 1.5,
     EpisodeKind.HF_DECOMPENSATION: 8.0,
     EpisodeKind.COPD_EXACERBATION: 8.0,
-    EpisodeKind.FEVER: 2.0,
+    EpisodeKind.FEVER: 3.0,
+    EpisodeKind.HYPERTENSIVE_CRISIS: 4.0,
+    EpisodeKind.TACHYCARDIA: 3.0,
+    EpisodeKind.BRADYCARDIA: 2.0,
+    EpisodeKind.HYPOGLYCAEMIA: 5.0,
+    EpisodeKind.HYPERGLYCAEMIA: 4.0,
+    EpisodeKind.DEPRESSION: 6.0,
+    EpisodeKind.WEIGHT_LOSS: 4.0,
+    EpisodeKind.DEHYDRATION: 4.0,
     EpisodeKind.MISSED_MEDICATION: 2.0,
     EpisodeKind.MISSED_MEASUREMENTS: 2.0,
     EpisodeKind.DEAD_SENSOR: 1.5,
@@ -139,8 +158,21 @@ WARMUP_DAYS: dict[EpisodeKind, int] = {
     EpisodeKind.COPD_EXACERBATION: 5,
     EpisodeKind.NO_MORNING_ACTIVITY: 5,
     EpisodeKind.BATTERY_DEATH: 6,
+    EpisodeKind.HYPERTENSIVE_CRISIS: 3,
+    EpisodeKind.TACHYCARDIA: 3,
+    EpisodeKind.BRADYCARDIA: 3,
+    EpisodeKind.FEVER: 4,
+    EpisodeKind.HYPERGLYCAEMIA: 2,
+    EpisodeKind.DEPRESSION: 8,
+    EpisodeKind.WEIGHT_LOSS: 2,
+    EpisodeKind.DEHYDRATION: 8,
 }
-MIN_SPAN: dict[EpisodeKind, int] = {EpisodeKind.ACTIVITY_DECLINE: 12, EpisodeKind.SOCIAL_WITHDRAWAL: 12}
+MIN_SPAN: dict[EpisodeKind, int] = {
+    EpisodeKind.ACTIVITY_DECLINE: 12, EpisodeKind.SOCIAL_WITHDRAWAL: 12, EpisodeKind.DEPRESSION: 8,
+    EpisodeKind.WEIGHT_LOSS: 22, EpisodeKind.HYPERGLYCAEMIA: 5,
+    # a decompensation or an exacerbation that starts on the last day of the run never shows
+    EpisodeKind.HF_DECOMPENSATION: 4, EpisodeKind.COPD_EXACERBATION: 4, EpisodeKind.DEHYDRATION: 3,
+}
 
 
 def applicable(home: Home) -> list[EpisodeKind]:
@@ -164,6 +196,19 @@ def applicable(home: Home) -> list[EpisodeKind]:
         kinds.append(EpisodeKind.COPD_EXACERBATION)
     if home.measures("temperature"):
         kinds.append(EpisodeKind.FEVER)
+    if home.measures("blood_pressure"):
+        kinds.append(EpisodeKind.HYPERTENSIVE_CRISIS)
+    if home.measures("pulse"):
+        kinds += [EpisodeKind.TACHYCARDIA, EpisodeKind.BRADYCARDIA]
+    if home.measures("blood_glucose"):
+        kinds += [EpisodeKind.HYPOGLYCAEMIA, EpisodeKind.HYPERGLYCAEMIA]
+    if home.measures("PHQ9"):
+        kinds.append(EpisodeKind.DEPRESSION)
+    frail = Programme.FRAIL_ELDERLY in home.programmes or Programme.DEMENTIA in home.programmes
+    if frail and home.measures("weight"):
+        kinds.append(EpisodeKind.WEIGHT_LOSS)
+        if home.habits.bia_scale:
+            kinds.append(EpisodeKind.DEHYDRATION)
     if home.dose_times:
         kinds.append(EpisodeKind.MISSED_MEDICATION)
     if home.has_dho:
@@ -198,6 +243,29 @@ def draw(kind: EpisodeKind, home: Home, day: int, rng: random.Random, days_left:
         return Episode(kind, day, days=min(days_left, rng.randint(3, 6)), magnitude=rng.uniform(3, 7))
     if kind is k.FEVER:
         return Episode(kind, day, days=min(days_left, rng.randint(2, 3)), magnitude=rng.uniform(38.2, 39.3))
+    if kind is k.HYPERTENSIVE_CRISIS:
+        # systolic reaches 185-215 (ESH grade 3), diastolic follows at about half the rise
+        return Episode(kind, day, days=min(days_left, rng.randint(1, 3)), magnitude=rng.uniform(185, 215))
+    if kind is k.TACHYCARDIA:
+        # e.g. atrial fibrillation with a fast ventricular rate
+        return Episode(kind, day, days=min(days_left, rng.randint(1, 3)), magnitude=rng.uniform(118, 150))
+    if kind is k.BRADYCARDIA:
+        # e.g. heart block or beta-blocker excess
+        return Episode(kind, day, days=min(days_left, rng.randint(1, 2)), magnitude=rng.uniform(32, 40))
+    if kind is k.HYPOGLYCAEMIA:
+        return Episode(kind, day, days=1, magnitude=rng.uniform(2.2, 3.7))
+    if kind is k.HYPERGLYCAEMIA:
+        return Episode(kind, day, days=min(days_left, rng.randint(4, 6)), magnitude=rng.uniform(14.5, 19.0))
+    if kind is k.DEPRESSION:
+        # PHQ-9 moves into the moderately severe range; with thoughts of self-harm (item 9) in about 40 %
+        item9 = rng.choice((1, 2)) if rng.random() < 0.4 else 0
+        return Episode(kind, day, days=days_left, magnitude=rng.uniform(15, 22), duration=item9)
+    if kind is k.WEIGHT_LOSS:
+        # unintended loss of 7-10 % over two to three weeks, then stays down
+        return Episode(kind, day, days=min(days_left, rng.randint(14, 20)), magnitude=rng.uniform(7, 10))
+    if kind is k.DEHYDRATION:
+        # body water falls 2.5-4 points and weight 2-3.5 % over two days (gastroenteritis, heat)
+        return Episode(kind, day, days=min(days_left, rng.randint(2, 3)), magnitude=rng.uniform(2.5, 4.0))
     if kind is k.MISSED_MEDICATION:
         return Episode(kind, day, rng.choice(home.dose_times))
     if kind is k.MISSED_MEASUREMENTS:
@@ -271,14 +339,34 @@ def truth(home: Home, episode: Episode, cal: Calendar, seed: int) -> list[TruthR
         alert = T.ACTIVITY_DECLINE if episode.kind is k.ACTIVITY_DECLINE else T.SOCIAL_ISOLATION
         start = max(begin, cal.epoch(episode.day, 0))
         return [TruthRecord(rid, alert, start, window_end, name, details={"final_factor": round(episode.magnitude, 2)})]
-    if episode.kind in (k.HF_DECOMPENSATION, k.COPD_EXACERBATION, k.FEVER):
+    if episode.kind is k.DEPRESSION:
+        first = cal.epoch(episode.day, 0)
+        rows = [TruthRecord(rid, T.QUESTIONNAIRE_SCORE, first, window_end, name, (T.SELF_HARM_RISK,),
+                            details={"phq9": round(episode.magnitude, 1), "item9": episode.duration})]
+        if episode.duration:
+            rows.append(TruthRecord(rid, T.SELF_HARM_RISK, first, window_end, name, (T.QUESTIONNAIRE_SCORE,)))
+        return rows
+    if episode.kind is k.WEIGHT_LOSS:
+        return [TruthRecord(rid, T.WEIGHT_LOSS, cal.epoch(episode.day, 0), window_end, name, (T.DEHYDRATION,),
+                            details={"loss_pct": round(episode.magnitude, 1)})]
+    if episode.kind in (k.HF_DECOMPENSATION, k.COPD_EXACERBATION, k.FEVER, k.HYPERTENSIVE_CRISIS, k.TACHYCARDIA,
+                        k.BRADYCARDIA, k.HYPOGLYCAEMIA, k.HYPERGLYCAEMIA, k.DEHYDRATION):
         last_session = episode.session_at if episode.session_at is not None else clock(episode.last_day)[1]
         last = cal.epoch(episode.last_day, last_session) + SESSION_SPAN
         first = last - SESSION_SPAN if episode.days == 1 else cal.epoch(episode.day, clock(episode.day)[1])
+        # readings of one measuring occasion are judged together, half an hour after the first
+        # of them; heart failure and COPD take days to come back to the usual level afterwards
+        last += OCCASION_SLACK + RECOVERY_DAYS.get(episode.kind, 0) * 86400
         alert, also = {
             k.HF_DECOMPENSATION: (T.WEIGHT_GAIN, ()),
             k.COPD_EXACERBATION: (T.COPD_SPO2, (T.COPD_CAT_RISE, T.NEWS2)),
             k.FEVER: (T.FEVER, (T.NEWS2,)),
+            k.HYPERTENSIVE_CRISIS: (T.BLOOD_PRESSURE, (T.NEWS2,)),
+            k.TACHYCARDIA: (T.PULSE, (T.NEWS2,)),
+            k.BRADYCARDIA: (T.PULSE, (T.NEWS2,)),
+            k.HYPOGLYCAEMIA: (T.BLOOD_GLUCOSE, ()),
+            k.HYPERGLYCAEMIA: (T.BLOOD_GLUCOSE, ()),
+            k.DEHYDRATION: (T.DEHYDRATION, (T.WEIGHT_LOSS,)),
         }[episode.kind]
         return [TruthRecord(rid, alert, first, last, name, also, details={"magnitude": round(episode.magnitude, 2)})]
     if episode.kind is k.MISSED_MEDICATION:

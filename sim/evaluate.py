@@ -39,6 +39,10 @@ COMPATIBLE: dict[str, frozenset[str]] = {
     "copd_cat_rise": frozenset({"copd_cat_rise", "copd_spo2", "news2"}),
     "fever": frozenset({"fever", "news2"}),
     "news2": frozenset({"news2", "copd_spo2", "fever", "pulse"}),
+    "weight_loss": frozenset({"weight_loss", "dehydration"}),
+    "dehydration": frozenset({"dehydration", "weight_loss"}),
+    "questionnaire_score": frozenset({"questionnaire_score", "self_harm_risk"}),
+    "self_harm_risk": frozenset({"self_harm_risk"}),
     "missed_measurement": frozenset({"missed_measurement", "missed_questionnaire", "inactive_patient"}),
     "device_silent": frozenset({"device_silent", "low_battery"}),
 }
@@ -54,7 +58,16 @@ HORIZON_S: dict[str, float] = {
     "copd_spo2": 4 * DAY,
     "copd_cat_rise": 10 * DAY,
     "inactive_patient": 7 * DAY,
+    "weight_loss": 14 * DAY,
 }
+
+CLINICAL_NOTICES = frozenset({
+    "news2", "weight_gain", "weight_loss", "copd_spo2", "copd_cat_rise", "blood_pressure", "fever",
+    "low_temperature", "pulse", "blood_glucose", "dehydration", "questionnaire_score", "self_harm_risk",
+})
+"""Alert types that are clinical notices about a measured parameter (the burden that goal 13 bounds)."""
+SUMMARIES = frozenset({"review_digest"})
+"""Low-priority summary records: no ground truth of their own, counted apart from notices."""
 DEFAULT_HORIZON_S = 1 * DAY
 EARLY_S = 3600.0
 """An alert up to an hour before the recorded onset still counts (onsets are fuzzy)."""
@@ -89,6 +102,8 @@ class PatternScore:
     pattern: str
     episodes: int = 0
     detected: int = 0
+    own: int = 0
+    """Episodes detected by an alert of the episode's own type (not a compatible one)."""
     alerts: int = 0
     true_alerts: int = 0
     delays_s: list[float] = field(default_factory=list)
@@ -117,10 +132,23 @@ class Evaluation:
     days: float
     burden_alerts: int
     burden_resident_days: float
+    clinical_notices: int = 0
+    """Clinical notices (any severity) on episode-free resident-days."""
+    summaries: int = 0
+    """Weekly review digests over the whole run."""
 
     @property
     def burden_per_resident_week(self) -> float:
         return self.burden_alerts / (self.burden_resident_days / 7) if self.burden_resident_days else 0.0
+
+    @property
+    def clinical_per_resident_week(self) -> float:
+        return self.clinical_notices / (self.burden_resident_days / 7) if self.burden_resident_days else 0.0
+
+    @property
+    def summaries_per_resident_week(self) -> float:
+        weeks = self.residents * self.days / 7
+        return self.summaries / weeks if weeks else 0.0
 
 
 def _ts(value: str) -> float:
@@ -176,9 +204,13 @@ def evaluate(
         hits = [a for a in alerts_of.get(ep.resident_id, ()) if ep.detected_by(a)]
         if hits:
             s.detected += 1
+            if any(a.type.value == ep.type or any(g.value == ep.type for g in a.grouped) for a in hits):
+                s.own += 1
             s.delays_s.append(max(0.0, min(a.time.timestamp() for a in hits) - ep.start))
-    # precision per alert type
+    # precision per alert type (summaries have no truth of their own)
     for a in initial:
+        if a.type.value in SUMMARIES:
+            continue
         s = score(a.type.value)
         s.alerts += 1
         if any(ep.detected_by(a) for ep in by_resident.get(a.resident_id, ())):
@@ -199,7 +231,13 @@ def evaluate(
         and a.recipient.kind not in _NOT_CARE_STAFF
         and (a.resident_id, int((a.time.timestamp() - start) // DAY)) not in busy
     )
-    return Evaluation(scores, residents, days, burden, float(free_days))
+    clinical = sum(
+        1 for a in initial
+        if a.type.value in CLINICAL_NOTICES
+        and (a.resident_id, int((a.time.timestamp() - start) // DAY)) not in busy
+    )
+    summaries = sum(1 for a in initial if a.type.value in SUMMARIES)
+    return Evaluation(scores, residents, days, burden, float(free_days), clinical, summaries)
 
 
 def _pct(x: float | None) -> str:
@@ -223,19 +261,23 @@ def markdown(ev: Evaluation, title: str = "Detection quality") -> str:
         f"Cohort: {ev.residents} residents over {ev.days:.0f} days. "
         f"Alert burden on episode-free days: **{ev.burden_per_resident_week:.2f} non-urgent alerts "
         f"per resident-week** ({ev.burden_alerts} alerts over {ev.burden_resident_days:.0f} resident-days).",
+        f"Clinical notices on those days: **{ev.clinical_per_resident_week:.2f} per resident-week** "
+        f"({ev.clinical_notices}); weekly review digests: {ev.summaries_per_resident_week:.2f} per resident-week "
+        f"({ev.summaries}).",
         "",
-        "| pattern | episodes | detected | recall | alerts | true | precision | delay median | delay p90 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| pattern | episodes | detected | recall | own type | alerts | true | precision | delay median | delay p90 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in sorted(ev.patterns):
         s = ev.patterns[p]
         lines.append(
-            f"| {p} | {s.episodes} | {s.detected} | {_pct(s.recall)} | {s.alerts} | {s.true_alerts} | "
+            f"| {p} | {s.episodes} | {s.detected} | {_pct(s.recall)} | {s.own} | {s.alerts} | {s.true_alerts} | "
             f"{_pct(s.precision)} | {_dur(s.delay(0.5))} | {_dur(s.delay(0.9))} |"
         )
     lines += [
         "",
-        "Recall counts injected episodes with a compatible alert in the detection window; precision",
+        "Recall counts injected episodes with a compatible alert in the detection window (\"own type\": found",
+        "by an alert of the episode's own type); precision",
         "counts alerts that detect some injected episode (alerts on patterns without injected",
         "episodes, such as low battery, have no ground truth and show a precision of 0).",
     ]

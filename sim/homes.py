@@ -87,6 +87,22 @@ class Baseline:
 
 
 @dataclass(frozen=True, slots=True)
+class Habits:
+    """How a patient measures, and their devices' quirks: the ordinary variability of stable patients.
+
+    Drawn from a generator of its own, so adding habits leaves every other draw of the home as it was.
+    """
+
+    bp_repeats: bool  # takes two cuff readings a minute or two apart (ESH home measurement)
+    white_coat: float  # mmHg the first reading of a session runs high (alerting reaction)
+    low_thermometer: bool  # the thermometer sometimes reads low (probe placement, a cold mouth)
+    remeasure: float  # probability of measuring again when the device shows an unusual value
+    bia_scale: bool  # the scale is a bioimpedance scale that also reports body water
+    body_water: float  # usual total body water, % of body weight
+    phq9: float  # usual PHQ-9 total
+
+
+@dataclass(frozen=True, slots=True)
 class ScheduleEntry:
     """One expected DHO item: ``kind`` measurement or questionnaire, due by a local time."""
 
@@ -117,6 +133,7 @@ class Home:
     battery_start: dict[str, float]
     battery_drain: dict[str, float]  # percent per day
     phase: dict[str, int]  # heartbeat offset within the hour, seconds
+    habits: Habits
 
     @property
     def has_dho(self) -> bool:
@@ -215,10 +232,39 @@ def _baseline(rng: random.Random, programmes: tuple[Programme, ...], hypercapnic
     )
 
 
+def _habits(rng: random.Random) -> Habits:
+    return Habits(
+        bp_repeats=rng.random() < 0.6,
+        white_coat=rng.uniform(6, 18) if rng.random() < 0.3 else 0.0,
+        low_thermometer=rng.random() < 0.2,
+        remeasure=rng.uniform(0.4, 0.9),
+        bia_scale=rng.random() < 0.35,
+        body_water=rng.uniform(45, 60),
+        phq9=rng.uniform(2, 10),
+    )
+
+
+def _clinical_schedule(
+    rng: random.Random, programmes: tuple[Programme, ...], schedule: tuple[ScheduleEntry, ...], habits: Habits
+) -> tuple[ScheduleEntry, ...]:
+    """The schedule with what the newer programmes and devices add (drawn apart from the rest)."""
+    items = {e.code: e for e in schedule}
+    if Programme.MENTAL_HEALTH in programmes:
+        items["PHQ9"] = ScheduleEntry("questionnaire", "PHQ9", 12 * HOUR, (2,))
+    if habits.bia_scale and "weight" in items:
+        items["weight"] = ScheduleEntry("measurement", "weight", items["weight"].due_by)  # weighed daily
+    if Programme.DEMENTIA in programmes and "weight" not in items and rng.random() < 0.4:
+        items["weight"] = ScheduleEntry("measurement", "weight", 10 * HOUR, (0,))
+    return tuple(items.values())
+
+
 def build_home(index: int, seed: int, programmes: tuple[Programme, ...] | None = None) -> Home:
     """Draw home ``index`` of the cohort with ``seed``; ``programmes`` forces its care programmes."""
     rng = random.Random(f"tilsyn-sim:{seed}:{index}:home")  # nosec B311
+    crng = random.Random(f"tilsyn-sim:{seed}:{index}:clinical")  # nosec B311
     drawn = _programmes(rng)
+    if crng.random() < 0.08:
+        drawn = (*drawn, Programme.MENTAL_HEALTH)
     progs = programmes if programmes is not None else drawn
     municipality, centre, trust = MUNICIPALITIES[rng.randrange(len(MUNICIPALITIES))]
     rid = resident_id(index)
@@ -228,6 +274,8 @@ def build_home(index: int, seed: int, programmes: tuple[Programme, ...] | None =
         specialist = f"spes-{trust}-hjertesvikt"
     elif Programme.COPD in progs:
         specialist = f"spes-{trust}-lunge"
+    elif Programme.MENTAL_HEALTH in progs:
+        specialist = f"spes-{trust}-psykiatri"
     devices = dict(BASE_DEVICES)
     if rng.random() < 0.9:
         devices["pendant"] = True
@@ -243,6 +291,7 @@ def build_home(index: int, seed: int, programmes: tuple[Programme, ...] | None =
         doses = ((morning,), (morning, evening), (morning, evening), (morning, 14 * HOUR, evening))[rng.randrange(4)]
     if rng.random() < 0.35:
         devices["fall-radar"] = False
+    habits = _habits(crng)
     return Home(
         index=index,
         resident_id=rid,
@@ -254,13 +303,14 @@ def build_home(index: int, seed: int, programmes: tuple[Programme, ...] | None =
         hypercapnic=hypercapnic,
         persona=persona,
         baseline=_baseline(rng, progs, hypercapnic),
-        schedule=_schedule(rng, progs),
+        schedule=_clinical_schedule(crng, progs, _schedule(rng, progs), habits),
         dose_times=doses,
         devices=devices,
         device_ids={name: f"{rid}-{name}" for name in devices},
         battery_start={n: rng.uniform(35, 100) for n, battery in devices.items() if battery},
         battery_drain={n: rng.uniform(0.05, 0.4) for n, battery in devices.items() if battery},
         phase={name: rng.randrange(HOUR) for name in devices},
+        habits=habits,
     )
 
 

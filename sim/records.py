@@ -133,11 +133,13 @@ class Recorder:
             },
         )
 
-    def questionnaire(self, s: int, name: str, score: float, max_score: float) -> None:
-        self._put(
-            s, "tablet", MEASUREMENTS,
-            {
-                "kind": "questionnaire", "device_id": self._dev("tablet"), "questionnaire": name,
-                "score": score, "max_score": max_score,
-            },
-        )
+    def questionnaire(
+        self, s: int, name: str, score: float, max_score: float, items: tuple[float, ...] | None = None
+    ) -> None:
+        rec: dict[str, object] = {
+            "kind": "questionnaire", "device_id": self._dev("tablet"), "questionnaire": name,
+            "score": score, "max_score": max_score,
+        }
+        if items is not None:
+            rec["items"] = list(items)
+        self._put(s, "tablet", MEASUREMENTS, rec)

@@ -126,6 +126,16 @@ VKP_CODE: dict[AlertType, VkpCode] = {
         "5", "Digital hjemmeoppfølging", "a questionnaire score above its limit; 5.2.2 is 'answered', an action"
     ),
     AlertType.MISSED_MEDICATION: VkpCode("1.1", "Ikke utlevert"),
+    AlertType.BLOOD_GLUCOSE: VkpCode("5", "Digital hjemmeoppfølging", _DHO_VALUE),
+    AlertType.LOW_TEMPERATURE: VkpCode("5", "Digital hjemmeoppfølging", _DHO_VALUE),
+    AlertType.WEIGHT_LOSS: VkpCode("5", "Digital hjemmeoppfølging", _DHO_VALUE),
+    AlertType.DEHYDRATION: VkpCode("5", "Digital hjemmeoppfølging", _DHO_VALUE),
+    AlertType.SELF_HARM_RISK: VkpCode(
+        "5", "Digital hjemmeoppfølging", "a questionnaire item answered above its limit; 5.2.2 is 'answered', an action"
+    ),
+    AlertType.REVIEW_DIGEST: VkpCode(
+        "5", "Digital hjemmeoppfølging", "a weekly summary of yellow findings; no code for it"
+    ),
     AlertType.PATTERN_DISABLED: VkpCode(
         "4", "Digitalt tilsyn", "a notice that one pattern is switched off for the resident; no code for it"
     ),

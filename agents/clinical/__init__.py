@@ -14,17 +14,11 @@ from agents.types import Detector
 
 def detectors() -> tuple[Detector[Any], ...]:
     """Fresh instances of every detector of this family."""
-    from agents.clinical.blood_pressure import BloodPressure
     from agents.clinical.copd import Copd
     from agents.clinical.early_warning import News2Detector
-    from agents.clinical.fever import Fever
-    from agents.clinical.heart_failure import WeightGain
+    from agents.clinical.heart_failure import Weight
     from agents.clinical.medication import MissedMedication
-    from agents.clinical.pulse import Pulse
-    from agents.clinical.questionnaire import QuestionnaireScore
     from agents.clinical.schedule import Schedule
+    from agents.clinical.triage import Triage
 
-    return (
-        News2Detector(), WeightGain(), Copd(), BloodPressure(), Fever(), Pulse(),
-        QuestionnaireScore(), Schedule(), MissedMedication(),
-    )
+    return (News2Detector(), Weight(), Copd(), Triage(), Schedule(), MissedMedication())

@@ -1,4 +1,4 @@
-"""COPD: low or falling oxygen saturation, and a rising CAT score.
+"""COPD: low or falling oxygen saturation (the rising CAT score is triaged in :mod:`agents.clinical.triage`).
 
 GOLD 2024: in COPD a resting SpO2 below 88 % calls for assessment (and is the
 oxygen-therapy threshold); a fall of 4 points or more from the patient's usual
@@ -6,7 +6,11 @@ level is an early sign of an exacerbation. The CAT (COPD Assessment Test, 0-40)
 has a minimal clinically important difference of 2 points (Kon et al. 2014): a
 rise of 2 or more above the patient's own baseline is worth a call today.
 Readings on supplemental oxygen are judged against the absolute limit only,
-since the room-air baseline does not apply to them.
+since the room-air baseline does not apply to them. A reading below 88 % within 2
+points of the patient's own room-air baseline (at least 5 normal readings) is their
+usual level, not a change: no notice (a nurse who wants one lowers the limit). For
+patients with hypercapnic respiratory failure (a prescribed 88-92 % target, NEWS2 scale
+2) the low limit is 86 %, where scale 2 starts giving 2 points.
 """
 
 from __future__ import annotations
@@ -15,15 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from agents.clinical.baseline import baseline, push
+from agents.clinical.early_warning import SPO2_USUAL_WITHIN
 from agents.clinical.episode import MEDIUM, NONE, Episode
-from agents.clinical.questionnaire import questionnaire_code
 from agents.clinical.reading import ReadingDetector, graded_candidate
 from agents.clinical.thresholds import (
     BASELINE_MIN,
-    COPD_CAT_BASELINE_MIN,
-    COPD_CAT_RISE,
     COPD_SPO2_DROP,
     COPD_SPO2_LOW,
+    COPD_SPO2_LOW_SCALE2,
     value,
 )
 from agents.clinical.wording import clock, num_en, num_nb
@@ -34,49 +37,47 @@ from schemas.care import Programme
 
 @dataclass(slots=True)
 class CopdState:
-    """Room-air SpO2 and CAT baselines (normal readings only), newest reading times, open episodes."""
+    """Room-air SpO2 baseline (normal readings only), newest reading time, the daily-notice episode."""
 
     spo2_ring: list[float] = field(default_factory=list)
     spo2_t: float = 0.0
     spo2_episode: Episode = field(default_factory=Episode)
-    cat_ring: list[float] = field(default_factory=list)
-    cat_t: float = 0.0
-    cat_episode: Episode = field(default_factory=Episode)
 
 
 class Copd(ReadingDetector[CopdState]):
-    """SpO2 < 88 % or ≥ 4 points below baseline, CAT ≥ 2 above baseline, in the COPD programme (GOLD 2024)."""
+    """SpO2 < 88 % or ≥ 4 points below baseline in the COPD programme (GOLD 2024)."""
 
     name: ClassVar[str] = "copd"
-    kinds: ClassVar[frozenset[str]] = frozenset({"measurement", "questionnaire"})
+    kinds: ClassVar[frozenset[str]] = frozenset({"measurement"})
     state_type = CopdState
 
     def step(self, state: CopdState, event: Any, t: float, view: ResidentView
              ) -> tuple[CopdState, list[AlertCandidate]]:
         if not view.follows(Programme.COPD):
             return state, []
-        if event.kind == "measurement":
-            if event.code != "spo2" or t <= state.spo2_t:
-                return state, []
-            state.spo2_t = t
-            return state, self._spo2(state, float(event.value), bool(event.on_oxygen), t, view)
-        if questionnaire_code(event.questionnaire) != "cat" or t <= state.cat_t:
+        if event.code != "spo2" or t <= state.spo2_t:
             return state, []
-        state.cat_t = t
-        return state, self._cat(state, float(event.score), t, view)
+        state.spo2_t = t
+        return state, self._spo2(state, float(event.value), bool(event.on_oxygen), t, view)
 
     def _spo2(self, s: CopdState, spo2: float, on_o2: bool, t: float, view: ResidentView
               ) -> list[AlertCandidate]:
-        low_lim, drop_lim = value(view, COPD_SPO2_LOW), value(view, COPD_SPO2_DROP)
+        care = view.care
+        scale2 = care is not None and care.hypercapnic_respiratory_failure
+        low_lim = value(view, COPD_SPO2_LOW_SCALE2 if scale2 else COPD_SPO2_LOW)
+        drop_lim = value(view, COPD_SPO2_DROP)
         base = None if on_o2 else baseline(s.spo2_ring, value(view, BASELINE_MIN), None)
-        low = spo2 < low_lim
+        # below the GOLD limit but at the patient's own usual level (within the oximeter's ±2 points,
+        # ISO 80601-2-61) is the patient's normal, as for NEWS2 (early_warning.py), not an exacerbation
+        usual = base is not None and abs(spo2 - base) <= SPO2_USUAL_WITHIN
+        low = spo2 < low_lim and not usual
         drop = round(base - spo2, 1) if base is not None else 0.0
         dropped = base is not None and drop >= drop_lim
         rank = MEDIUM if low or dropped else NONE
         if rank == NONE:
             if not on_o2:
                 push(s.spo2_ring, spo2)
-            s.spo2_episode.update(NONE, t)
+            s.spo2_episode.update(NONE, t, 0)
             return []
         at = clock(t, view.tz)
         o2_nb, o2_en = (" på oksygen", " on oxygen") if on_o2 else ("", "")
@@ -95,27 +96,4 @@ class Copd(ReadingDetector[CopdState]):
         if base is not None:
             details["baseline_pct"] = base
             details["drop_pct"] = drop
-        return graded_candidate(AlertType.COPD_SPO2, s.spo2_episode, rank, t, nb, en, details)
-
-    def _cat(self, s: CopdState, score: float, t: float, view: ResidentView) -> list[AlertCandidate]:
-        lim = value(view, COPD_CAT_RISE)
-        base = baseline(s.cat_ring, value(view, COPD_CAT_BASELINE_MIN), None)
-        rise = round(score - base, 1) if base is not None else 0.0
-        rank = MEDIUM if base is not None and rise >= lim else NONE
-        if rank == NONE:
-            push(s.cat_ring, score)
-            s.cat_episode.update(NONE, t)
-            return []
-        at = clock(t, view.tz)
-        nb = (
-            f"CAT-skår {num_nb(score)} kl. {at}, {num_nb(rise)} poeng over pasientens vanlige "
-            f"{num_nb(base or 0.0)} (median av siste {len(s.cat_ring)} svar; klinisk viktig endring er "
-            f"{num_nb(lim)} poeng). Økende KOLS-plager: kontakt pasienten i dag."
-        )
-        en = (
-            f"CAT score {num_en(score)} at {at}, {num_en(rise)} points above the patient's usual "
-            f"{num_en(base or 0.0)} (median of the last {len(s.cat_ring)} responses; a clinically important "
-            f"change is {num_en(lim)} points). Worsening COPD symptoms: contact the patient today."
-        )
-        details: dict[str, DetailValue] = {"cat_score": score, "baseline": base or 0.0, "rise": rise}
-        return graded_candidate(AlertType.COPD_CAT_RISE, s.cat_episode, rank, t, nb, en, details)
+        return graded_candidate(AlertType.COPD_SPO2, s.spo2_episode, rank, t, nb, en, details, tz=view.tz)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from typing import Any, ClassVar, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
-from agents.clinical.episode import SEVERITY_OF, Episode
+from agents.clinical.episode import SEVERITY_OF, Episode, local_day
 from agents.statecodec import from_plain
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, DetailValue, RecipientKind
@@ -51,19 +52,22 @@ def graded_candidate(
     details: dict[str, DetailValue],
     hint: RecipientKind | None = None,
     key: str = "",
+    *,
+    tz: ZoneInfo,
 ) -> list[AlertCandidate]:
-    """The candidate for a reading of ``rank`` at ``t``, if the episode warrants one (else none).
+    """The candidate for a reading of ``rank`` at ``t``, if the episode warrants a notice (else none).
 
-    The episode key is the severity (a worsening within an episode is a new alert),
-    prefixed by ``key`` when one detector runs several episodes of one type at once.
+    The episode key is the local day and the severity (each abnormal day and each
+    worsening is a new alert), prefixed by ``key`` when one detector runs several
+    episodes of one type at once.
     """
-    if not episode.update(rank, t):
+    if not episode.update(rank, t, local_day(t, tz)):
         return []
     assert episode.start is not None  # nosec B101 - update() opened the episode
     sev = SEVERITY_OF[rank]
     return [
         AlertCandidate(
             type=type_, severity=sev, time=t, episode_start=episode.start, evidence_nb=nb,
-            evidence_en=en, details=details, episode_key=f"{key}:{sev.value}" if key else sev.value, recipient_hint=hint,
+            evidence_en=en, details=details, episode_key=f"{key}:{episode.day}:{sev.value}" if key else f"{episode.day}:{sev.value}", recipient_hint=hint,
         )
     ]

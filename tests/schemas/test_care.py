@@ -185,3 +185,12 @@ def test_bad_device_is_refused(device: dict[str, Any], why: str) -> None:
 def test_device_listed_twice_is_refused() -> None:
     d = {"device_id": "d1", "kind": "motion", "room": "kitchen"}
     assert "device listed twice: d1" in rejected(CARE_CONTEXT, care(devices={"devices": [d, d]}))
+
+
+def test_nurse_set_bands_are_validated() -> None:
+    ok = CARE_CONTEXT.validate_json(wire({**VALID, "bands": {
+        "systolic": {"green_high": 150, "yellow_high": 170}, "pulse": {"green_low": 45, "green_high": 95}}}))
+    assert ok.bands["systolic"].yellow_high == 170
+    assert "band limits must nest" in rejected(
+        CARE_CONTEXT, {**VALID, "bands": {"pulse": {"green_high": 100, "yellow_high": 90}}})
+    assert "bands.weight" in rejected(CARE_CONTEXT, {**VALID, "bands": {"weight": {"green_high": 90}}})

@@ -82,7 +82,8 @@ def test_model_validate_also_converts() -> None:
 
 @pytest.mark.parametrize(
     ("code", "unit"),
-    [("spo2", "1"), ("weight", "g"), ("weight", "lb"), ("temperature", "K"), ("pulse", "bpm"), ("blood_glucose", "mmol/l")],
+    [("spo2", "1"), ("weight", "g"), ("weight", "st"), ("temperature", "K"), ("pulse", "%"), ("pulse", "mm[Hg]"),
+     ("blood_glucose", "mmol/mol"), ("body_water", "kg")],
 )
 def test_unit_not_accepted_for_the_code_is_refused_listing_the_accepted_ones(code: str, unit: str) -> None:
     msg = rejected(DHO_EVENT, measurement(code, 50, unit))
@@ -190,7 +191,36 @@ def test_implausible_blood_pressure_is_refused(sys_v: float, dia_v: float, why: 
 
 
 def test_blood_pressure_in_kpa_is_refused() -> None:
-    assert "blood_pressure.unit: Input should be 'mm[Hg]'" in rejected(DHO_EVENT, bp(16, 10, unit="kPa"))
+    assert "unit 'kPa' is not accepted for systolic_bp (accepted: mm[Hg])" in rejected(DHO_EVENT, bp(16, 10, unit="kPa"))
+
+
+@pytest.mark.parametrize("unit", ["mmHg", "mm Hg", "MMHG", "mm[Hg]"])
+def test_blood_pressure_unit_spellings_are_read_as_ucum(unit: str) -> None:
+    reading = DHO_EVENT.validate_json(wire(bp(150, 90, unit=unit)))
+    assert isinstance(reading, BloodPressure) and reading.unit == "mm[Hg]"
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "unit", "canonical"),
+    [("pulse", 72, "beats/min", 72), ("pulse", 72, "bpm", 72), ("pulse", 72, "{beat}/min", 72),
+     ("pulse", 72, "1/min", 72), ("respiratory_rate", 18, "breaths/min", 18), ("temperature", 38.0, "°C", 38.0),
+     ("temperature", 100.4, "°F", 38.0), ("weight", 200.0, "lbs", 90.72), ("blood_glucose", 5.4, "mmol/l", 5.4),
+     ("blood_glucose", 90, "mg/dl", 5.0), ("body_water", 52.5, "%", 52.5)],
+)
+def test_common_unit_spellings_are_accepted_and_converted(code: str, value: float, unit: str, canonical: float) -> None:
+    m = DHO_EVENT.validate_json(wire(measurement(code, value, unit)))
+    assert isinstance(m, Measurement)
+    assert (m.value, m.unit) == (canonical, UNITS[code].canonical)
+
+
+def test_questionnaire_items_are_kept_and_numbered_from_one() -> None:
+    ev = DHO_EVENT.validate_json(wire({**VALID["questionnaire"], "questionnaire": "PHQ-9", "score": 9,
+                                       "max_score": 27, "items": [1, 1, 1, 1, 1, 1, 1, 1, 1]}))
+    assert isinstance(ev, QuestionnaireResponse) and ev.item(9) == 1 and ev.item(10) is None
+
+
+def test_questionnaire_item_out_of_range_is_refused() -> None:
+    assert "less than or equal to 100" in rejected(DHO_EVENT, {**VALID["questionnaire"], "items": [101]})
 
 
 def test_blood_pressure_as_strings_is_refused() -> None:

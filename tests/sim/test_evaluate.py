@@ -75,7 +75,23 @@ def test_recall_precision_delay_and_burden() -> None:
     assert 0 < ev.burden_resident_days < 70
     assert abs(ev.burden_per_resident_week - 2 / (ev.burden_resident_days / 7)) < 1e-9
     text = markdown(ev)
-    assert "| long_bathroom_stay | 2 | 1 | 50.0 % | 2 | 1 | 50.0 % | 1.0 min |" in text
+    assert "| long_bathroom_stay | 2 | 1 | 50.0 % | 1 | 2 | 1 | 50.0 % | 1.0 min |" in text
+    assert fall.own == 1  # the long stay itself found it, not only the fall detector
+
+
+def test_clinical_notices_and_weekly_reviews_are_counted_apart() -> None:
+    h = timedelta(hours=1)
+    alerts = [
+        alert("r-1", AlertType.BLOOD_PRESSURE, 2 * 24 * h),
+        alert("r-1", AlertType.PULSE, 3 * 24 * h, Severity.HIGH),
+        alert("r-2", AlertType.REVIEW_DIGEST, 7 * 24 * h, Severity.LOW),
+        alert("r-2", AlertType.SLEEP_DISTURBANCE, 8 * 24 * h, Severity.LOW),
+    ]
+    ev = evaluate(alerts, [], residents=2, start=START.timestamp(), end=START.timestamp() + 14 * DAY)
+    assert ev.clinical_notices == 2 and ev.summaries == 1
+    assert "review_digest" not in ev.patterns  # a summary has no truth of its own
+    assert abs(ev.clinical_per_resident_week - 2 / 4) < 1e-9 and abs(ev.summaries_per_resident_week - 0.25) < 1e-9
+    assert "Clinical notices on those days: **0.50 per resident-week** (2)" in markdown(ev)
 
 
 def test_alert_outside_the_window_or_for_another_resident_does_not_count() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -283,8 +284,8 @@ def test_demo_feed_is_ordered_and_its_episodes_start_soon_after_live_from() -> N
     soon = feed.live_from + 3 * HOUR
     for name in ("bathroom_fall", "safety_alarm", "dead_sensor"):
         assert feed.live_from <= _epoch(truth[name]["start"]) < soon, name
-    for name in ("hf_decompensation", "copd_exacerbation"):
-        assert feed.live_from <= _epoch(truth[name]["end"]) < feed.live_from + 86400, name
+    for name in ("hf_decompensation", "copd_exacerbation"):  # the end includes the days back to normal
+        assert feed.live_from <= _epoch(truth[name]["start"]) < feed.live_from + 86400, name
     for name in ("night_wandering", "no_morning_activity"):
         assert feed.live_from <= _epoch(truth[name]["start"]) < feed.live_from + 86400, name
 
@@ -320,3 +321,51 @@ def test_simulate_command_writes_the_cohort(tmp_path: Path) -> None:
     result = CliRunner().invoke(simulate, ["--residents", "2", "--days", "1", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "events.jsonl").stat().st_size > 0
+
+
+def test_clinical_episodes_move_their_measurements_and_leave_truth() -> None:
+    k = EpisodeKind
+    eps = {
+        0: [Episode(k.HYPERTENSIVE_CRISIS, 5, days=2, magnitude=200.0)],
+        1: [Episode(k.TACHYCARDIA, 5, days=1, magnitude=140.0)],
+        2: [Episode(k.BRADYCARDIA, 5, days=1, magnitude=36.0)],
+        3: [Episode(k.HYPOGLYCAEMIA, 5, days=1, magnitude=2.6)],
+        4: [Episode(k.DEPRESSION, 4, days=6, magnitude=19.0, duration=2)],
+    }
+    progs = {
+        0: (Programme.HYPERTENSION, Programme.HEART_FAILURE), 1: (Programme.HEART_FAILURE,),
+        2: (Programme.HEART_FAILURE,), 3: (Programme.DIABETES,), 4: (Programme.MENTAL_HEALTH,),
+    }
+    cohort, events, truth = _forced(eps, progs)
+    m5, m6 = cohort.calendar.midnights[5], cohort.calendar.midnights[6]
+
+    def values(rid: str, key: str, code: str | None = None) -> list[float]:
+        return [float(r[key]) for t, r in events[rid]
+                if m5 <= t < m6 and (code is None or r.get("code") == code) and key in r]
+
+    assert min(values("r-000000", "systolic")) >= 180
+    assert min(values("r-000001", "value", "pulse")) >= 125
+    assert max(values("r-000002", "value", "pulse")) <= 46
+    glucose = values("r-000003", "value", "blood_glucose")
+    assert glucose[0] < 3.9 and glucose[-1] >= 4.5  # treated and checked again
+    phq = [r for t, r in events["r-000004"] if r["kind"] == "questionnaire" and t >= cohort.calendar.midnights[4]]
+    assert phq and phq[0]["score"] >= 15 and phq[0]["items"][8] == 2 and sum(phq[0]["items"]) == phq[0]["score"]
+    assert {r["type"] for r in truth} == {"blood_pressure", "pulse", "blood_glucose", "questionnaire_score",
+                                         "self_harm_risk"}
+
+
+def test_stable_patients_vary_as_real_ones_do() -> None:
+    cohort = Cohort(80, 10, 5, START, episode_rate=0.0)
+    events = _by_resident(_events(cohort))
+    habits = {h.resident_id: h.habits for h in cohort.homes}
+    repeats = lows = water = 0
+    for rid, evs in events.items():
+        bps = [t for t, r in evs if r["kind"] == "blood_pressure"]
+        repeats += sum(1 for a, b in pairwise(bps) if b - a < 5 * MINUTE)
+        temps = [float(r["value"]) for _, r in evs if r.get("code") == "temperature"]
+        lows += sum(1 for x in temps if x <= 35.3) if habits[rid].low_thermometer else 0
+        assert all(x > 35.3 for x in temps) or habits[rid].low_thermometer
+        water += sum(1 for _, r in evs if r.get("code") == "body_water")
+    assert repeats > 0 and lows > 0 and water > 0
+    units = {r["unit"] for evs in events.values() for _, r in evs if r.get("code") == "pulse"}
+    assert {"/min", "bpm", "beats/min"} <= units

@@ -152,7 +152,9 @@ def test_detectors_of_a_service_without_legal_basis_do_not_run() -> None:
     # home follow-up still runs
     fever = Measurement(event_id="f1", resident_id=RID, time=datetime.fromtimestamp(start + 4100, OSLO),
                         code="temperature", value=39.4, unit="Cel")
-    assert AlertType.FEVER in {a.type for a in engine.on_event(off, fever, start + 4100)[0]}
+    engine.on_event(off, fever, start + 4100)
+    # judged when its measuring occasion closes, 30 min on
+    assert AlertType.FEVER in {a.type for a in engine.advance(off, start + 4100 + 1800)}
 
 
 def test_withdrawal_stops_the_detectors_and_closes_open_alerts_with_a_notice() -> None:

@@ -50,7 +50,7 @@ def _eid() -> str:
 def meas(code: str, value: float, when: datetime, unit: str | None = None, on_oxygen: bool | None = None
          ) -> Measurement:
     units = {"spo2": "%", "pulse": "/min", "respiratory_rate": "/min", "temperature": "Cel", "weight": "kg",
-             "blood_glucose": "mmol/L"}
+             "blood_glucose": "mmol/L", "body_water": "%"}
     data: dict[str, Any] = {"event_id": _eid(), "resident_id": "res-001", "time": when, "code": code,
                             "value": value, "unit": unit or units[code]}
     if on_oxygen is not None:
@@ -68,10 +68,11 @@ def acvpu(level: str, when: datetime) -> Consciousness:
                                          "level": level})
 
 
-def questionnaire(name: str, score: float, when: datetime, max_score: float | None = None
-                  ) -> QuestionnaireResponse:
+def questionnaire(name: str, score: float, when: datetime, max_score: float | None = None,
+                  items: tuple[float, ...] | None = None) -> QuestionnaireResponse:
     return QuestionnaireResponse.model_validate({"event_id": _eid(), "resident_id": "res-001", "time": when,
-                                                 "questionnaire": name, "score": score, "max_score": max_score})
+                                                 "questionnaire": name, "score": score, "max_score": max_score,
+                                                 "items": items})
 
 
 def medication(dose: str, status: str, when: datetime, scheduled: datetime) -> Medication:
@@ -89,6 +90,31 @@ def feed(det: Detector[Any], events: Iterable[Any], v: ResidentView, state: Any 
         if e.kind in det.kinds:
             s, found = det.step(s, e, e.time.timestamp(), v)
             out.extend(found)
+    return s, out
+
+
+def run(det: Detector[Any], events: Iterable[Any], v: ResidentView, state: Any = None, until: datetime | None = None
+        ) -> tuple[Any, list[AlertCandidate]]:
+    """Feed ``events`` in the given (arrival) order, ticking event time on as the engine does.
+
+    Event time only moves forward: each event ticks the detector to the newest time seen
+    before it is stepped, and a last tick runs at ``until`` (default: an hour after the last event).
+    """
+    s = det.initial() if state is None else state
+    out: list[AlertCandidate] = []
+    now = -1.0
+    for e in events:
+        t = e.time.timestamp()
+        if now >= 0:
+            s, found = det.tick(s, now, v)
+            out.extend(found)
+        if e.kind in det.kinds:
+            s, found = det.step(s, e, t, v)
+            out.extend(found)
+        now = max(now, t)
+    end = until.timestamp() if until is not None else now + 3600.0
+    s, found = det.tick(s, end, v)
+    out.extend(found)
     return s, out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from agents.clinical.copd import Copd
 from schemas.alerts import AlertType, Severity
 from schemas.care import Programme
-from tests.agents.clinical.helpers import at, care, feed, meas, questionnaire, roundtrip, view
+from tests.agents.clinical.helpers import at, care, feed, meas, view
 
 COPD = Programme.COPD
 
@@ -39,15 +39,18 @@ def test_no_drop_rule_during_warm_up_or_on_oxygen() -> None:
     assert feed(Copd(), [*warm, meas("spo2", 90, at(days=6), on_oxygen=True)], v)[1] == []
 
 
-def test_cat_rise_of_two_over_baseline() -> None:
-    det = Copd()
-    v = view(care(COPD))
-    s, found = feed(det, [questionnaire("CAT", x, at(days=7 * i)) for i, x in enumerate([14, 15, 16])], v)
-    assert found == []
-    s = roundtrip(det, s)
-    s, found = feed(det, [questionnaire("CAT", 16.9, at(days=21))], v, s)
-    assert found == []  # 1.9 above median 15
-    s, found = feed(det, [questionnaire("cat", 18, at(days=28))], v, s)
-    assert found[0].type is AlertType.COPD_CAT_RISE and found[0].details["rise"] == 2.5  # median 15.5
-    _, again = feed(det, [questionnaire("CAT", 19, at(days=35))], v, s)
-    assert again == []
+
+
+def test_hypercapnic_patients_are_low_below_86_as_on_news2_scale_2() -> None:
+    v = view(care(Programme.COPD, hypercapnic=True))
+    assert feed(Copd(), [meas("spo2", 86, at())], v)[1] == []
+    _, found = feed(Copd(), [meas("spo2", 85, at())], v)
+    assert found and "below the limit of 86 %" in found[0].evidence_en
+
+
+def test_below_88_at_the_patients_usual_level_is_not_an_exacerbation() -> None:
+    v = view(care(Programme.COPD))
+    usual = [meas("spo2", x, at(days=d)) for d, x in enumerate([88, 89, 88, 89, 88])]
+    assert feed(Copd(), [*usual, meas("spo2", 87, at(days=5))], v)[1] == []
+    _, found = feed(Copd(), [*usual, meas("spo2", 85, at(days=5))], v)
+    assert [c.type for c in found] == [AlertType.COPD_SPO2]

@@ -55,8 +55,11 @@ def test_episode_ends_when_score_falls_and_a_new_one_starts_later() -> None:
     s, first = feed(det, _medium_set(), v)
     s, _ = feed(det, [meas("respiratory_rate", 16, at(2)), meas("pulse", 70, at(2)), bp(125, 80, at(2))], v, s)
     assert s.episode.start is None
-    s, second = feed(det, _medium_set(5), v, s)
-    assert len(second) == 1 and second[0].episode_start > first[0].episode_start
+    s, same_day = feed(det, _medium_set(5), v, s)
+    assert same_day == []  # one notice per abnormal day
+    s, _ = feed(det, [meas("respiratory_rate", 16, at(7)), meas("pulse", 70, at(7)), bp(125, 80, at(7))], v, s)
+    s, next_day = feed(det, _medium_set(24), v, s)
+    assert len(next_day) == 1 and next_day[0].episode_start > first[0].episode_start
 
 
 def test_readings_older_than_the_window_do_not_count() -> None:
@@ -111,18 +114,34 @@ def test_state_round_trips_mid_episode() -> None:
     assert again == []
 
 
-def test_red_spo2_that_is_the_patients_usual_level_is_a_low_review_item() -> None:
+def test_red_spo2_that_is_the_patients_usual_level_does_not_trigger() -> None:
+    v = view(care())
+    # mornings at 91-92 %: on scale 1 each 91 % is a red score, the chart says act today
+    s, found = feed(News2Detector(), [meas("spo2", x, at(days=d)) for d, x in enumerate([91, 91, 92, 91, 91])], v)
+    assert [c.severity for c in found] == [Severity.MEDIUM] * 4
+    # with five readings 91 % is this patient's usual level: it scores, but does not trigger
+    s, found = feed(News2Detector(), [meas("spo2", 93, at(days=5)), meas("spo2", 91, at(days=6))], v, s)
+    assert found == []
+    # with other parameters it counts in the total shown, and the evidence says it did not trigger
+    s, found = feed(News2Detector(), [meas("respiratory_rate", 25, at(0.1, days=6))], v, s)
+    assert "not counted for the trigger" in found[0].evidence_en and found[0].details["news2_spo2"] == 3
+    # a real drop below the usual level triggers again
+    s, found = feed(News2Detector(), [meas("spo2", 93, at(days=7)), meas("spo2", 88, at(days=8))], v, s)
+    assert [c.severity for c in found] == [Severity.MEDIUM]
+
+
+def test_in_the_copd_programme_spo2_alone_is_the_copd_patterns_job() -> None:
     from schemas.care import Programme
 
     v = view(care(Programme.COPD))
-    # five mornings at 91-92 %: on scale 1 each 91 % is a red score, the chart says act today
-    s, found = feed(News2Detector(), [meas("spo2", x, at(days=d)) for d, x in enumerate([91, 91, 92, 91, 91])], v)
-    assert [c.severity for c in found] == [Severity.MEDIUM, Severity.MEDIUM]
-    # with five readings 91 % is this patient's usual level: reviewed at the next round,
-    # and the evidence suggests considering SpO2 scale 2
-    s, found = feed(News2Detector(), [meas("spo2", 93, at(days=5)), meas("spo2", 91, at(days=6))], v, s)
-    assert [c.severity for c in found] == [Severity.LOW]
-    assert "scale 2" in found[0].evidence_en and "usual 91 %" in found[0].evidence_en
-    # a real drop below the usual level is medium again
-    s, found = feed(News2Detector(), [meas("spo2", 93, at(days=7)), meas("spo2", 88, at(days=8))], v, s)
-    assert [c.severity for c in found] == [Severity.MEDIUM]
+    assert feed(News2Detector(), [meas("spo2", 90, at())], v)[1] == []
+    _, found = feed(News2Detector(), [meas("spo2", 90, at()), meas("respiratory_rate", 22, at())], v)
+    assert [c.details["news2_score"] for c in found] == [5]
+
+
+def test_unconfirmed_low_temperature_is_not_scored() -> None:
+    v = view(care())
+    s, found = feed(News2Detector(), [meas("temperature", 34.5, at())], v)
+    assert found == [] and s.temp_t == 0.0
+    s, found = feed(News2Detector(), [meas("temperature", 34.7, at(0.1))], v, s)
+    assert [c.details["news2_temperature"] for c in found] == [3]  # confirmed by the second reading

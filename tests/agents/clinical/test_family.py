@@ -52,14 +52,18 @@ def test_duplicate_and_late_measurements_do_not_double_count() -> None:
     eng.on_care(st, care())
     e = meas("temperature", 38.2, at(0))
     alerts, _ = eng.on_event(st, e, e.time.timestamp())
-    assert [a.type for a in alerts] == [AlertType.FEVER]
+    assert alerts == []  # judged when its measuring occasion closes, 30 min on
     again, rejected = eng.on_event(st, e, e.time.timestamp())
     assert again == [] and rejected is not None and rejected.reason_code == "duplicate"
-    newer = meas("temperature", 36.9, at(0.1))
+    alerts = eng.on_tick(st, at(0.5).timestamp())
+    assert [a.type for a in alerts] == [AlertType.FEVER]
+    newer = meas("temperature", 38.9, at(1))
     eng.on_event(st, newer, newer.time.timestamp())
-    late = meas("temperature", 38.5, at(0.05))  # 3 min late, within the allowed lateness
+    late = meas("temperature", 38.5, at(0.95))  # 3 min late, within the allowed lateness
     alerts, rejected = eng.on_event(st, late, late.time.timestamp())
     assert rejected is None and alerts == []
+    later = [a for a in eng.on_tick(st, at(2).timestamp()) if a.notification == "initial"]
+    assert later == []  # the same band again the same day: no second notice
     too_late = meas("temperature", 39.0, at(-1))
     assert eng.on_event(st, too_late, too_late.time.timestamp())[1] is not None
 
