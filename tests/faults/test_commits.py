@@ -47,15 +47,22 @@ async def _lagging(bootstrap: str, group: str, targets: dict[object, int]) -> di
 def wait_committed_to(bootstrap: str, group: str, targets: dict[object, int], timeout: float) -> float:
     start = time.monotonic()
     behind: dict[str, int] = {}
+    first: dict[str, int] | None = None
     while time.monotonic() - start < timeout:
         try:
             behind = asyncio.run(_lagging(bootstrap, group, targets))
         except Exception:  # coordinator busy right after a restart: ask again
             behind = {"(no answer)": -1}
+        if first is None and "(no answer)" not in behind:
+            first = dict(behind)
         if not behind:
             return time.monotonic() - start
         time.sleep(0.5)
-    raise AssertionError(f"committed offsets did not reach the end within {timeout:.0f} s: {behind}")
+    moved = {k: (first or {}).get(k, 0) - v for k, v in behind.items()}
+    raise AssertionError(
+        f"committed offsets did not reach the end within {timeout:.0f} s: still behind {behind}; "
+        f"committed in the wait {moved} (0 = stalled, >0 = too slow)"
+    )
 
 
 def test_every_partition_commits_to_the_end_after_each_kill_9(broker, prefix, worker_factory) -> None:
