@@ -66,7 +66,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def test_burst_then_latency_recovers_and_memory_stays_bounded(broker, prefix, worker_factory) -> None:
-    rate, burst_s, presses = (1000, 60.0, 100) if SOAK else (1000, 10.0, 40)
+    rate, burst_s, presses = (1000, 60.0, 100) if SOAK else (500, 8.0, 30)
     needed = int(rate * (burst_s * 10 + 60))
     _, events = cohort_traffic(prefix, residents=needed // 1400 + 1, days=2, seed=5)
     group = f"tilsyn-{prefix.rstrip('.')}"

@@ -24,7 +24,7 @@ SEED = 20240611
 
 def test_kill_9_under_load_loses_nothing(broker, prefix, worker_factory) -> None:
     rng = random.Random(SEED)
-    residents, days, rate, kills = (80, 3, 4000, 6) if SOAK else (20, 2, 3000, 2)
+    residents, days, rate, kills = (80, 3, 4000, 6) if SOAK else (12, 2, 3000, 2)
     care, events = cohort_traffic(prefix, residents, days, seed=SEED)
     group = f"tilsyn-{prefix.rstrip('.')}"
 

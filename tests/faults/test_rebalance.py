@@ -43,7 +43,7 @@ def _wait_owns(worker, parts: set[int], timeout: float = 90.0) -> float:
 
 
 def test_rebalance_mid_stream_hands_over_state(broker, prefix, worker_factory) -> None:
-    residents, days, rate, rounds = (80, 3, 4000, 3) if SOAK else (20, 2, 3000, 1)
+    residents, days, rate, rounds = (80, 3, 4000, 3) if SOAK else (12, 2, 3000, 1)
     care, events = cohort_traffic(prefix, residents, days, seed=SEED)
     group = f"tilsyn-{prefix.rstrip('.')}"
     everything = set(range(TEST_PARTITIONS))

@@ -52,7 +52,7 @@ def _first_progress(bootstrap: str, group: str, topics: list[str], since: float,
 
 
 def test_broker_stall_then_resume(broker, prefix, worker_factory) -> None:
-    residents, days, rate, stall_s = (80, 3, 4000, 30.0) if SOAK else (20, 2, 3000, 10.0)
+    residents, days, rate, stall_s = (80, 3, 4000, 30.0) if SOAK else (12, 2, 3000, 10.0)
     assert stall_s > SESSION_TIMEOUT_S, "the stall must outlast the session timeout to test rejoining"
     care, events = cohort_traffic(prefix, residents, days, seed=SEED)
     group = f"tilsyn-{prefix.rstrip('.')}"
