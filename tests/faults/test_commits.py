@@ -67,7 +67,7 @@ def wait_committed_to(bootstrap: str, group: str, targets: dict[object, int], ti
 
 def test_every_partition_commits_to_the_end_after_each_kill_9(broker, prefix, worker_factory) -> None:
     # make test: 5 kills (issue: safety invariants); make soak: 20 kills (issue: "20 kill -9 restarts under load"), all under traffic
-    kills, residents, days, rate = (20, 80, 6, 1000) if SOAK else (5, 24, 5, 1000)
+    kills, residents, days, rate = (20, 80, 10, 1000) if SOAK else (5, 40, 5, 1000)
     care, events = cohort_traffic(prefix, residents=residents, days=days, seed=SEED, end=datetime.now(UTC))
     group = f"tilsyn-{prefix.rstrip('.')}"
     topic = prefix + SENSOR_EVENTS
