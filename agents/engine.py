@@ -52,6 +52,18 @@ _HEADER = struct.Struct(">Bdd")
 HEADER_SIZE = _HEADER.size
 
 
+def peek(raw: bytes) -> tuple[float, float]:
+    """(next deadline, sensor watermark) of a stored state without decoding it.
+
+    A header-less state from an earlier version says "due now" (-inf), so it is decoded at the
+    first tick and stored again with a header.
+    """
+    if raw[:1] == b"{" or len(raw) < HEADER_SIZE:
+        return -math.inf, -math.inf
+    _, due, watermark = _HEADER.unpack_from(raw)
+    return due, watermark
+
+
 SAFETY_KINDS = frozenset({"alarm_button", "fall"})
 """Events that are an alert by themselves: handled first, never held back by anything else."""
 
