@@ -28,6 +28,11 @@ import msgspec
 T = TypeVar("T")
 
 
+Number = int | float
+"""A stored number that may be a count: an int is stored as one (1 to 5 bytes instead of a float's
+9) and read back as an int, so a state stores back byte for byte what it was."""
+
+
 class Stored(msgspec.Struct, array_like=True, omit_defaults=True):
     """Base of every class that is part of a stored resident state (see the module docstring)."""
 

@@ -16,11 +16,9 @@ from collections import defaultdict
 from typing import Any
 
 import msgspec
+import orjson
 
-from agents.engine import Engine, ResidentState, peek
-
-HEADER_SIZE = 17
-"""The stored state's header ``>Bdd``: format version, next deadline, sensor watermark."""
+from agents.engine import HEADER_SIZE, Engine, ResidentState, peek
 from bench.common import log
 from bench.data import Dataset
 from streams.codec import Limits
@@ -46,30 +44,29 @@ def cohort_states(ds: Dataset, partitions: int = 8) -> tuple[Engine, dict[str, R
     return proc.engine, dict(proc.states)
 
 
-_PART_NAMES = {"r": "resident id", "w": "watermarks", "wd": "watermarks", "s": "seen event ids",
-               "b": "alert book", "h": "home model", "f": "faults"}
+_V1_PARTS = {"r": "resident id", "w": "watermarks", "wd": "watermarks", "s": "seen event ids",
+             "b": "alert book", "h": "home model", "f": "faults"}
+_V2_PARTS = ("resident id", "watermarks", "seen event ids", "d", "alert book", "home model", "faults")
+"""Format 2 stores a resident positionally (``agents.engine._stored_types``)."""
 
 
 def parts(raw: bytes) -> dict[str, int]:
-    """Bytes of each part of one stored state (format 1: JSON body, format 2: msgpack body)."""
-    import orjson
-
+    """Bytes of each part of one stored state (format 1: JSON object, format 2: msgpack array)."""
     body = raw[HEADER_SIZE:]
-    data: Any
     if raw[0] == 1:
         data, enc = orjson.loads(body), orjson.dumps
+        items = [(_V1_PARTS.get(k, k), k, v) for k, v in data.items()]
     else:
         data, enc = msgspec.msgpack.decode(body), msgspec.msgpack.encode
+        items = [(name, None, v) for name, v in zip(_V2_PARTS, data, strict=False)]
     out: dict[str, int] = defaultdict(int)
-    out["header + framing"] = len(raw) - len(body)
-    for k, v in data.items():
-        if k == "d":
-            for name, dv in v.items():
-                out[f"detector {name}"] += len(enc(name)) + len(enc(dv))
+    for name, key, v in items:
+        if name == "d":
+            for det, dv in v.items():
+                out[f"detector {det}"] += len(enc(det)) + len(enc(dv))
         else:
-            out[_PART_NAMES.get(k, k)] += len(enc(k)) + len(enc(v))
-    accounted = sum(out.values())
-    out["header + framing"] += len(raw) - accounted
+            out[name] += (len(enc(key)) if key is not None else 0) + len(enc(v))
+    out["header + framing"] = len(raw) - sum(out.values())
     return dict(out)
 
 

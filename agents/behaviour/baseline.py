@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import msgspec
 
 from agents.behaviour.thresholds import RING_CAPACITY
-from agents.statecodec import Stored
+from agents.statecodec import Number, Stored
 
 MAD_SCALE = 1.4826
 """Scales the median absolute deviation to a standard deviation for normal data."""
@@ -69,7 +69,7 @@ class Run(Stored):
     """Event time the first deviating period began (the alert's episode start)."""
     length: int = 0
     fired: bool = False
-    values: list[float] = msgspec.field(default_factory=list)
+    values: list[Number] = msgspec.field(default_factory=list)
 
     def extend(self, period_start: float, value: float) -> None:
         if self.length == 0:

@@ -23,7 +23,7 @@ from agents.behaviour.thresholds import (
     DECLINE_ROOMS,
     value,
 )
-from agents.statecodec import Stored
+from agents.statecodec import Number, Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
@@ -54,10 +54,10 @@ class DeclineState(Stored):
     rooms: int = 0
     """Bit set of rooms with activity today."""
     away: bool = False
-    counts: list[float] = msgspec.field(default_factory=list)
-    room_counts: list[float] = msgspec.field(default_factory=list)
+    counts: list[Number] = msgspec.field(default_factory=list)
+    room_counts: list[Number] = msgspec.field(default_factory=list)
     run: Run = msgspec.field(default_factory=Run)
-    run_rooms: list[float] = msgspec.field(default_factory=list)
+    run_rooms: list[Number] = msgspec.field(default_factory=list)
 
 
 class ActivityDecline:

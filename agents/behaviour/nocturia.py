@@ -25,7 +25,7 @@ from agents.behaviour.thresholds import (
     NOCTURIA_NIGHTS,
     value,
 )
-from agents.statecodec import Stored
+from agents.statecodec import Number, Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
@@ -50,7 +50,7 @@ class NocturiaState(Stored):
     pending: int = 0
     """Night visits preceded by sleep, not yet followed by lying down again."""
     away: bool = False
-    ring: list[float] = msgspec.field(default_factory=list)
+    ring: list[Number] = msgspec.field(default_factory=list)
     """Bathroom visits on recent valid nights."""
     run: Run = msgspec.field(default_factory=Run)
 

@@ -22,7 +22,7 @@ from agents.behaviour.thresholds import (
     SLEEP_NIGHTS,
     value,
 )
-from agents.statecodec import Stored
+from agents.statecodec import Number, Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
@@ -34,7 +34,7 @@ class SleepState(Stored):
     """Bed events in the night: none means no data (not in bed, away, mat unplugged)."""
     last_exit: float = -math.inf
     away: bool = False
-    ring: list[float] = msgspec.field(default_factory=list)
+    ring: list[Number] = msgspec.field(default_factory=list)
     """Bed exits on recent valid nights."""
     run: Run = msgspec.field(default_factory=Run)
 

@@ -29,7 +29,7 @@ from agents.behaviour.thresholds import (
     value,
 )
 from agents.localtime import at_local
-from agents.statecodec import Stored
+from agents.statecodec import Number, Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
@@ -48,7 +48,7 @@ class SocialState(Stored):
     contacts: int = 0
     events: int = 0
     away: bool = False
-    scores: list[float] = msgspec.field(default_factory=list)
+    scores: list[Number] = msgspec.field(default_factory=list)
     """Outings + contacts on recent valid days."""
     none_run: Run = msgspec.field(default_factory=Run)
     drop_start: float = -math.inf
