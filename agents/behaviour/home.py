@@ -15,7 +15,7 @@ from typing import Any
 from agents.behaviour import activity
 from agents.behaviour.activity import Activity
 from agents.behaviour.capabilities import HEALTH_KINDS, Capabilities, Device, apply_registry, observe
-from agents.statecodec import Stored, from_v1
+from agents.statecodec import Number, Stored, from_v1
 from agents.types import ResidentView
 from schemas.care import CareContext
 
@@ -54,7 +54,8 @@ class HomeModel:
         """Compact stored form: each device as a short record; what the registry declares is not
         stored but applied again from the care context after loading."""
         return StoredHome(
-            {d: StoredDevice(dev.kind, dev.room, dev.purpose, dev.beat_s, dev.beat_gaps, dev.last, dev.last_beat)
+            {d: StoredDevice(dev.kind, dev.room, dev.purpose, _compact(dev.beat_s), dev.beat_gaps, _compact(dev.last),
+                             None if dev.last_beat == dev.last else _compact(dev.last_beat))
              for d, dev in home.caps.devices.items()},
             home.act,
         )
@@ -66,7 +67,7 @@ class HomeModel:
         for d, s in stored.devices.items():
             caps.devices[d] = Device(
                 kind=s.kind, room=s.room, purpose=s.purpose, beat_s=s.beat_s, beat_gaps=s.beat_gaps,
-                last=s.last, last_beat=s.last_beat,
+                last=s.last, last_beat=s.last if s.last_beat is None else s.last_beat,
             )
             if s.kind == "door" and s.purpose == "exit":
                 caps.exit_door = True
@@ -87,15 +88,22 @@ class HomeModel:
 
 
 class StoredDevice(Stored):
-    """What is stored of one device: its inferred facts and liveness (declared facts come from the registry)."""
+    """What is stored of one device: its facts and liveness (what only the registry declares is applied
+    again from the care context). Whole seconds are stored as ints: 3 to 5 bytes instead of 9."""
 
     kind: str
     room: str
     purpose: str
-    beat_s: float
+    beat_s: Number
     beat_gaps: list[float]
-    last: float
-    last_beat: float
+    last: Number
+    last_beat: Number | None
+    """None: the same as ``last`` (the newest message was a heartbeat, as it mostly is)."""
+
+
+def _compact(t: float) -> Number:
+    """``t`` as an int when it is a whole number (exact either way: the int reads back equal)."""
+    return int(t) if type(t) is float and t.is_integer() else t
 
 
 class StoredHome(Stored):
