@@ -107,6 +107,7 @@ def measure(ds: Dataset, load_repeats: int = 5) -> dict[str, Any]:
         "load_us_median": round(statistics.median(load_us), 1) if load_us else None,
         "load_us_p95": round(_percentile(load_us, 0.95), 1) if load_us else None,
         "peek_us": round(peek_us, 2),
+        "format": next(iter(raws.values()))[0] if raws else None,
     }
     log(f"state: median {out['state_bytes_median']} B, p95 {out['state_bytes_p95']} B over {n} residents "
         f"after {ds.days} days; Engine.load median {out['load_us_median']} µs")
