@@ -157,8 +157,8 @@ class Engine:
             d.name for d in self.detectors if d.kinds and d.kinds <= SAFETY_KINDS and not d.ticks
         )
         self._stored_detectors, self._stored, parts = _stored_types(self.detectors)
-        self._decode = msgspec.msgpack.Decoder(self._stored).decode
-        self._decode_parts = msgspec.msgpack.Decoder(parts).decode
+        self._decode: Callable[[memoryview], Any] = msgspec.msgpack.Decoder(self._stored).decode
+        self._decode_parts: Callable[[memoryview], Any] = msgspec.msgpack.Decoder(parts).decode
         self._consent: dict[str, CareService] = {}
         """Detector name → the legal basis its service needs (detectors of the safety alarm need none)."""
         for d in self.detectors:
@@ -546,7 +546,7 @@ class Engine:
 _SAFETY_TYPES = frozenset({AlertType.SAFETY_ALARM, AlertType.FALL_DETECTED})
 
 
-def _stored_types(detectors: Sequence[Detector[Any]]) -> tuple[type[msgspec.Struct], type[Stored], type[Stored]]:
+def _stored_types(detectors: Sequence[Detector[Any]]) -> tuple[type[msgspec.Struct], type[Any], type[Any]]:
     """The stored form of a resident for this set of detectors, and a form that leaves the parts undecoded.
 
     A resident is stored as ``[resident id, DHO watermark, seen id hashes, detectors, alert book,

@@ -54,7 +54,7 @@ def encode(obj: Any) -> bytes:
 
 def decode(raw: bytes | memoryview, tp: type[T]) -> T:
     """Inverse of :func:`encode` for stored type ``tp``."""
-    result: T = decoder(tp).decode(raw)
+    result: T = decoder(typing.cast(Any, tp)).decode(raw)
     return result
 
 
@@ -131,7 +131,7 @@ def from_v1(cls: type[T], data: dict[str, Any]) -> T:
     """A stored class from its format-1 JSON object (unknown keys ignored, missing ones defaulted)."""
     kwargs = {
         name: _convert_v1(hint, data[name], default)
-        for name, hint, default in _fields_v1(cls)
+        for name, hint, default in _fields_v1(typing.cast(Any, cls))
         if name in data
     }
     return cls(**kwargs)
