@@ -71,7 +71,7 @@ def parts(raw: bytes) -> dict[str, int]:
 
 
 def measure(ds: Dataset, load_repeats: int = 5) -> dict[str, Any]:
-    """State size median/p95, median bytes per part, and ``Engine.load`` µs per state (median)."""
+    """State size median/p95, median bytes per part, ``Engine.load`` and ``Engine.dump`` µs per state (median)."""
     t0 = time.perf_counter()
     engine, states = cohort_states(ds)
     run_s = time.perf_counter() - t0
@@ -91,6 +91,11 @@ def measure(ds: Dataset, load_repeats: int = 5) -> dict[str, Any]:
             t = time.perf_counter()
             engine.load(raw, care[rid])
             load_us.append(1e6 * (time.perf_counter() - t))
+    dump_us: list[float] = []
+    for st in states.values():
+        t = time.perf_counter()
+        engine.dump(st)
+        dump_us.append(1e6 * (time.perf_counter() - t))
     peek_t = time.perf_counter()
     for raw in raws.values():
         peek(raw)
@@ -106,11 +111,12 @@ def measure(ds: Dataset, load_repeats: int = 5) -> dict[str, Any]:
         "part_bytes_mean": dict(sorted(part_mean.items(), key=lambda kv: -kv[1])),
         "load_us_median": round(statistics.median(load_us), 1) if load_us else None,
         "load_us_p95": round(_percentile(load_us, 0.95), 1) if load_us else None,
+        "dump_us_median": round(statistics.median(dump_us), 1) if dump_us else None,
         "peek_us": round(peek_us, 2),
         "format": next(iter(raws.values()))[0] if raws else None,
     }
     log(f"state: median {out['state_bytes_median']} B, p95 {out['state_bytes_p95']} B over {n} residents "
-        f"after {ds.days} days; Engine.load median {out['load_us_median']} µs")
+        f"after {ds.days} days; Engine.load median {out['load_us_median']} µs, dump {out['dump_us_median']} µs")
     for k, v in out["part_bytes_median"].items():
         log(f"  {k:<34} median {v:>7} B  mean {part_mean[k]:>8} B")
     return out
