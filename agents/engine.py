@@ -110,6 +110,10 @@ class ResidentState:
     """The shared home model (capabilities and activity) the behaviour detectors read."""
 
 
+class UnreadableState(ValueError):
+    """A stored state this version cannot read at all: a later format, or damaged bytes."""
+
+
 @dataclass(slots=True, frozen=True)
 class Rejected:
     """Why an otherwise valid event was not used (it goes to the dead-letter topic)."""
@@ -213,7 +217,7 @@ class Engine:
         if raw[:1] == b"{" or raw[0] == 1:
             return self._load_v1(raw, care_raw)
         if raw[0] != STATE_FORMAT:
-            raise ValueError(f"stored state has format {raw[0]}; this version reads formats 1 and {STATE_FORMAT}")
+            raise UnreadableState(f"stored state has format {raw[0]}; this version reads formats 1 and {STATE_FORMAT}")
         _, _, watermark = _HEADER.unpack_from(raw)
         body = memoryview(raw)[HEADER_SIZE:]
         care = CareContext.model_validate_json(care_raw) if care_raw is not None else None
@@ -232,7 +236,10 @@ class Engine:
 
     def _load_parts(self, body: memoryview, watermark: float, care: CareContext | None) -> ResidentState:
         """Decode part by part: what this version cannot read of a detector or the home model restarts."""
-        stored = self._decode_parts(body)
+        try:
+            stored = self._decode_parts(body)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise UnreadableState(f"stored state (format {STATE_FORMAT}) is damaged: {exc}") from exc
         state = ResidentState(
             resident_id=stored.r, watermark=watermark, dho_watermark=stored.wd, seen=unpack_hashes(stored.s),
             care=care, book=decoder(AlertBook).decode(stored.b), faults=stored.f,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from agents.alerting.desk import AlertBook
 from agents.behaviour.home import StoredHome
-from agents.engine import HEADER_SIZE, STATE_FORMAT, Engine, peek
+from agents.engine import HEADER_SIZE, STATE_FORMAT, Engine, UnreadableState, peek
 from agents.registry import all_detectors
 from agents.statecodec import Stored, decode, encode
 from schemas.alerts import AlertType
@@ -223,9 +223,11 @@ def test_an_unreadable_detector_state_restarts_that_detector_alone(caplog: pytes
     assert restored.seen == state.seen
 
 
-def test_an_unknown_format_is_refused_clearly() -> None:
-    raw = bytes([STATE_FORMAT + 1]) + ENGINE.dump(ENGINE.new_state(RID))[1:]
-    with pytest.raises(ValueError, match="format"):
-        ENGINE.load(raw)
+def test_an_unknown_format_or_damaged_state_is_refused_clearly() -> None:
+    raw = ENGINE.dump(ENGINE.new_state(RID))
+    with pytest.raises(UnreadableState, match=f"format {STATE_FORMAT + 1}; this version reads formats 1 and"):
+        ENGINE.load(bytes([STATE_FORMAT + 1]) + raw[1:])
+    with pytest.raises(UnreadableState, match="damaged"):
+        ENGINE.load(raw[: len(raw) // 2])
 
 
