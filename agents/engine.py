@@ -196,7 +196,7 @@ class Engine:
         due = state.due if not state.pending else -math.inf
         body = self._stored(
             r=state.resident_id, wd=state.dho_watermark, s=pack_hashes(state.seen),
-            d=self._stored_detectors(**{f"d{i}": d.dump(state.detectors[d.name]) for i, d in enumerate(self.detectors)}),
+            d=self._stored_detectors(*[d.dump(state.detectors[d.name]) for d in self.detectors]),
             b=self.desk.dump(state.book), h=self.home_model.dump(state.home), f=state.faults,
         )
         return _HEADER.pack(STATE_FORMAT, due, state.watermark) + ENCODER.encode(body)

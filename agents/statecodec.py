@@ -83,16 +83,9 @@ def unpack_hashes(packed: bytes) -> list[int]:
 
 
 @cache
-def _fields_v1(cls: type) -> tuple[tuple[str, Any, Any], ...]:
-    hints = typing.get_type_hints(cls)
-    out = []
-    for name in cls.__struct_fields__:  # type: ignore[attr-defined]
-        default = getattr(cls, "__struct_defaults__", ())
-        fields = cls.__struct_fields__  # type: ignore[attr-defined]
-        idx = fields.index(name) - (len(fields) - len(default))
-        d = default[idx] if idx >= 0 else msgspec.NODEFAULT
-        out.append((name, hints[name], d))
-    return tuple(out)
+def _fields_v1(cls: type[msgspec.Struct]) -> tuple[tuple[str, Any, Any], ...]:
+    """(name, type, default) of each field of a stored class."""
+    return tuple((f.name, f.type, f.default) for f in msgspec.structs.fields(cls))
 
 
 def _convert_v1(tp: Any, value: Any, default: Any = msgspec.NODEFAULT) -> Any:
