@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import math
+import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def strategy(tp: Any) -> st.SearchStrategy[Any]:
         return st.binary(max_size=12)
     if tp is type(None) or tp is None:
         return st.none()
-    if origin in (typing.Union, __import__("types").UnionType):
+    if origin in (typing.Union, types.UnionType):
         return st.one_of(*(strategy(a) for a in args))
     if origin is list:
         return st.lists(strategy(args[0]), max_size=3)
