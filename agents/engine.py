@@ -8,21 +8,23 @@ event time comes in as arguments and nothing here touches the network or a clock
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 import math
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Union
 
+import msgspec
 import orjson
+from msgspec import UNSET, UnsetType
 
-from agents.alerting.desk import AckOutcome, AlertDesk
-from agents.behaviour.home import HomeModel, HomeState
+from agents.alerting.desk import AckOutcome, AlertBook, AlertDesk
+from agents.behaviour.home import HomeModel, HomeState, StoredHome
 from agents.catalogue import CATALOGUE, CONSENT_OF, detector_service
 from agents.registry import all_detectors
+from agents.statecodec import ENCODER, Stored, decoder, from_v1, id_hash, pack_hashes, unpack_hashes
 from agents.types import AlertCandidate, Detector, ResidentView
 from schemas.alerts import Acknowledgement, Alert, AlertType, Evidence, Recipient, RecipientKind, Severity
 from schemas.care import CareContext, CareService
@@ -39,9 +41,15 @@ _SENSOR = frozenset(SENSOR_KINDS)
 SEEN_IDS = 64
 """How many recent event ids per resident are remembered to drop duplicates."""
 
-STATE_FORMAT = 1
-"""Version byte of a stored resident state (0x7b, ``{``, is the header-less JSON of earlier versions)."""
+STATE_FORMAT = 2
+"""Version byte of a stored resident state.
+
+2: header, then msgpack of :class:`agents.statecodec.Stored` records (positional, typed).
+1: header, then a JSON object (read by :meth:`Engine.load`, never written).
+0x7b (``{``): the header-less JSON of earlier versions (read like format 1).
+"""
 _HEADER = struct.Struct(">Bdd")
+HEADER_SIZE = _HEADER.size
 
 
 def peek(raw: bytes) -> tuple[float, float]:
@@ -50,7 +58,7 @@ def peek(raw: bytes) -> tuple[float, float]:
     A header-less state from an earlier version says "due now" (-inf), so it is decoded at the
     first tick and stored again with a header.
     """
-    if raw[:1] == b"{" or len(raw) < _HEADER.size:
+    if raw[:1] == b"{" or len(raw) < HEADER_SIZE:
         return -math.inf, -math.inf
     _, due, watermark = _HEADER.unpack_from(raw)
     return due, watermark
@@ -68,21 +76,11 @@ MAX_ADVANCE_STEPS = 10_000
 daily patterns have a few deadlines a day; ten thousand covers years of absence)."""
 
 
-def event_id_hash(event_id: str) -> int:
-    """Stable 48-bit hash of an event id (Python's hash() differs between processes)."""
-    return int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=6).digest(), "big")
-
-
-def _pack(hashes: list[int]) -> str:
-    """Seen-id hashes as base64 of 6-byte words: a third of their size as JSON numbers."""
-    return base64.b64encode(b"".join(h.to_bytes(6, "big") for h in hashes)).decode()
-
-
-def _unpack(packed: str | list[int]) -> list[int]:
+def _unpack_v1(packed: str | list[int]) -> list[int]:
+    """Seen ids of format 1: base64 of 6-byte words (or, earlier, a JSON list)."""
     if isinstance(packed, list):
         return [int(h) for h in packed]
-    raw = base64.b64decode(packed)
-    return [int.from_bytes(raw[i : i + 6], "big") for i in range(0, len(raw), 6)]
+    return unpack_hashes(base64.b64decode(packed))
 
 
 @dataclass(slots=True)
@@ -112,6 +110,10 @@ class ResidentState:
     """The shared home model (capabilities and activity) the behaviour detectors read."""
 
 
+class UnreadableState(ValueError):
+    """A stored state this version cannot read at all: a later format, or damaged bytes."""
+
+
 @dataclass(slots=True, frozen=True)
 class Rejected:
     """Why an otherwise valid event was not used (it goes to the dead-letter topic)."""
@@ -130,7 +132,8 @@ class Engine:
     """
 
     __slots__ = (
-        "_by_kind", "_consent", "_safety_names", "_tickers", "_ticking_by_kind",
+        "_by_kind", "_consent", "_decode", "_decode_parts", "_safety_names", "_stored", "_stored_detectors",
+        "_tickers", "_ticking_by_kind",
         "default_tz", "desk", "detectors", "home_model", "lateness_s",
     )
 
@@ -157,6 +160,9 @@ class Engine:
         self._safety_names = frozenset(
             d.name for d in self.detectors if d.kinds and d.kinds <= SAFETY_KINDS and not d.ticks
         )
+        self._stored_detectors, self._stored, parts = _stored_types(self.detectors)
+        self._decode: Callable[[memoryview], Any] = msgspec.msgpack.Decoder(self._stored).decode
+        self._decode_parts: Callable[[memoryview], Any] = msgspec.msgpack.Decoder(parts).decode
         self._consent: dict[str, CareService] = {}
         """Detector name → the legal basis its service needs (detectors of the safety alarm need none)."""
         for d in self.detectors:
@@ -181,25 +187,19 @@ class Engine:
         return state.view
 
     def dump(self, state: ResidentState) -> bytes:
-        """Serialise for the state table's changelog: a fixed header, then the state as JSON.
+        """Serialise for the state table's changelog: a fixed header, then the state as msgpack.
 
         The header (format version, next deadline, sensor watermark) lets a worker that takes
         over a partition schedule its residents' timers without decoding every state
         (:func:`peek`); a state is decoded when it is due or a record for it arrives.
         """
         due = state.due if not state.pending else -math.inf
-        return _HEADER.pack(STATE_FORMAT, due, state.watermark) + orjson.dumps(
-            {
-                "r": state.resident_id,
-                "w": state.watermark if state.watermark > -math.inf else None,
-                "wd": state.dho_watermark if state.dho_watermark > -math.inf else None,
-                "s": _pack(state.seen),
-                "d": {d.name: d.dump(state.detectors[d.name]) for d in self.detectors},
-                "b": self.desk.dump(state.book),
-                "h": self.home_model.dump(state.home),
-                **({"f": state.faults} if state.faults else {}),
-            }
+        body = self._stored(
+            r=state.resident_id, wd=state.dho_watermark, s=pack_hashes(state.seen),
+            d=self._stored_detectors(*[d.dump(state.detectors[d.name]) for d in self.detectors]),
+            b=self.desk.dump(state.book), h=self.home_model.dump(state.home), f=state.faults,
         )
+        return _HEADER.pack(STATE_FORMAT, due, state.watermark) + ENCODER.encode(body)
 
     @staticmethod
     def dump_care(state: ResidentState) -> bytes | None:
@@ -208,8 +208,59 @@ class Engine:
         return state.care.model_dump_json(exclude_defaults=True).encode() if state.care is not None else None
 
     def load(self, raw: bytes, care_raw: bytes | None = None) -> ResidentState:
-        """A stored state; its care context comes from the care table (``care_raw``)."""
-        data = orjson.loads(raw if raw[:1] == b"{" else memoryview(raw)[_HEADER.size:])
+        """A stored state (format 2, or 1 written by an earlier version); its care context comes
+        from the care table (``care_raw``).
+
+        A state is decoded typed in one pass. If that fails (a part this version cannot read),
+        each part is decoded alone and an unreadable detector state or home model starts afresh.
+        """
+        if raw[:1] == b"{" or raw[0] == 1:
+            return self._load_v1(raw, care_raw)
+        if raw[0] != STATE_FORMAT:
+            raise UnreadableState(f"stored state has format {raw[0]}; this version reads formats 1 and {STATE_FORMAT}")
+        _, _, watermark = _HEADER.unpack_from(raw)
+        body = memoryview(raw)[HEADER_SIZE:]
+        care = CareContext.model_validate_json(care_raw) if care_raw is not None else None
+        try:
+            stored = self._decode(body)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return self._load_parts(body, watermark, care)
+        dets = stored.d
+        state = ResidentState(
+            resident_id=stored.r, watermark=watermark, dho_watermark=stored.wd, seen=unpack_hashes(stored.s),
+            care=care, book=stored.b, faults=stored.f,
+            detectors={d.name: d.initial() if (v := getattr(dets, f"d{i}")) is UNSET else v
+                       for i, d in enumerate(self.detectors)},
+        )
+        return self._loaded(state, stored.h)
+
+    def _load_parts(self, body: memoryview, watermark: float, care: CareContext | None) -> ResidentState:
+        """Decode part by part: what this version cannot read of a detector or the home model restarts."""
+        try:
+            stored = self._decode_parts(body)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise UnreadableState(f"stored state (format {STATE_FORMAT}) is damaged: {exc}") from exc
+        state = ResidentState(
+            resident_id=stored.r, watermark=watermark, dho_watermark=stored.wd, seen=unpack_hashes(stored.s),
+            care=care, book=decoder(AlertBook).decode(stored.b), faults=stored.f,
+        )
+        for d in self.detectors:
+            part = stored.d.get(d.name)
+            try:
+                state.detectors[d.name] = d.initial() if part is None else decoder(d.state_type).decode(part)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                log.warning("stored state of detector %s unreadable (%s); restarted", d.name, type(exc).__name__)
+                state.detectors[d.name] = d.initial()
+        try:
+            home = decoder(StoredHome | None).decode(stored.h)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            log.warning("stored home model unreadable (%s); restarted", type(exc).__name__)
+            home = None
+        return self._loaded(state, home)
+
+    def _load_v1(self, raw: bytes, care_raw: bytes | None) -> ResidentState:
+        """A state of format 1 (or the header-less JSON before it): JSON, ``null`` for infinite floats."""
+        data = orjson.loads(raw if raw[:1] == b"{" else memoryview(raw)[HEADER_SIZE:])
         if care_raw is not None:
             care: CareContext | None = CareContext.model_validate_json(care_raw)
         elif data.get("c") is not None:  # stored by an earlier version, care inside the state
@@ -221,23 +272,32 @@ class Engine:
             resident_id=data["r"],
             watermark=data["w"] if data["w"] is not None else -math.inf,
             dho_watermark=data["wd"] if data.get("wd") is not None else -math.inf,
-            seen=_unpack(data["s"]),
+            seen=_unpack_v1(data["s"]),
             care=care,
-            detectors={},
-            book=self.desk.load(data["b"]),
+            book=self.desk.from_v1(data["b"]),
             faults=dict(data.get("f") or {}),
         )
-        try:
-            state.home = self.home_model.load(data.get("h"))
-        except Exception as exc:  # a stored home model this version cannot read: learn the home afresh
-            log.warning("stored home model unreadable (%s); restarted", type(exc).__name__)
-        self.home_model.on_care(state.home, care)
         for d in self.detectors:
             try:
-                state.detectors[d.name] = d.load(stored[d.name]) if d.name in stored else d.initial()
+                if d.name not in stored:
+                    state.detectors[d.name] = d.initial()
+                elif isinstance(d.state_type, type) and issubclass(d.state_type, Stored):
+                    state.detectors[d.name] = from_v1(d.state_type, stored[d.name])
+                else:
+                    state.detectors[d.name] = msgspec.convert(stored[d.name], d.state_type)
             except Exception as exc:  # a stored state this version cannot read: start that pattern afresh
                 log.warning("stored state of detector %s unreadable (%s); restarted", d.name, type(exc).__name__)
                 state.detectors[d.name] = d.initial()
+        try:
+            home = self.home_model.from_v1(data.get("h"))
+        except Exception as exc:  # a stored home model this version cannot read: learn the home afresh
+            log.warning("stored home model unreadable (%s); restarted", type(exc).__name__)
+            home = None
+        return self._loaded(state, home)
+
+    def _loaded(self, state: ResidentState, home: StoredHome | None) -> ResidentState:
+        state.home = self.home_model.load(home)
+        self.home_model.on_care(state.home, state.care)
         self._refresh_due(state)
         return state
 
@@ -280,7 +340,7 @@ class Engine:
         rejected as late: a press delayed by a flaky link is still a press. Every other detector
         runs isolated (see :meth:`_guard`).
         """
-        h = event_id_hash(event.event_id)
+        h = id_hash(event.event_id)
         if h in state.seen:
             return [], Rejected("duplicate", f"duplicate event id (seen among the last {SEEN_IDS})")
         sensor = event.kind in _SENSOR
@@ -491,6 +551,31 @@ class Engine:
 
 
 _SAFETY_TYPES = frozenset({AlertType.SAFETY_ALARM, AlertType.FALL_DETECTED})
+
+
+def _stored_types(detectors: Sequence[Detector[Any]]) -> tuple[type[msgspec.Struct], type[Any], type[Any]]:
+    """The stored form of a resident for this set of detectors, and a form that leaves the parts undecoded.
+
+    A resident is stored as ``[resident id, DHO watermark, seen id hashes, detectors, alert book,
+    home model, faults]`` (the sensor watermark and next deadline are in the header). Detector states
+    are keyed by detector name, so a detector added or removed in a later version costs no format
+    change: a missing one starts from its initial state, an unknown one is ignored.
+    """
+    fields = [(f"d{i}", Union[d.state_type, UnsetType], UNSET) for i, d in enumerate(detectors)]  # noqa: UP007
+    dets = msgspec.defstruct(
+        "StoredDetectors", fields, rename={f"d{i}": d.name for i, d in enumerate(detectors)}, omit_defaults=True,
+    )
+    common: list[tuple[str, Any] | tuple[str, Any, Any]] = [("r", str), ("wd", float), ("s", bytes)]
+    whole = msgspec.defstruct(
+        "StoredResident", [*common, ("d", dets), ("b", AlertBook), ("h", StoredHome), ("f", dict[str, str], {})],
+        bases=(Stored,),
+    )
+    parts = msgspec.defstruct(
+        "StoredResidentParts",
+        [*common, ("d", dict[str, msgspec.Raw]), ("b", msgspec.Raw), ("h", msgspec.Raw), ("f", dict[str, str], {})],
+        bases=(Stored,),
+    )
+    return dets, whole, parts
 
 
 def _bare_safety_candidate(event: Any, t: float) -> AlertCandidate:

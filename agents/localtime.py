@@ -11,11 +11,6 @@ from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 
-def local(t: float, tz: ZoneInfo) -> datetime:
-    """Aware local datetime of event time ``t``."""
-    return datetime.fromtimestamp(t, tz)
-
-
 def local_hour(t: float, tz: ZoneInfo) -> float:
     """Local clock time as fractional hours (0 <= h < 24)."""
     d = datetime.fromtimestamp(t, tz)
@@ -29,13 +24,6 @@ def local_date(t: float, tz: ZoneInfo) -> date:
 def local_day_number(t: float, tz: ZoneInfo) -> int:
     """Proleptic ordinal of the local date (consecutive days differ by one)."""
     return datetime.fromtimestamp(t, tz).date().toordinal()
-
-
-def night_of(t: float, tz: ZoneInfo, noon_split: float = 12.0) -> int:
-    """Day number of the evening a night belongs to (before noon counts to the previous day)."""
-    d = datetime.fromtimestamp(t, tz)
-    day = d.date().toordinal()
-    return day - 1 if d.hour + d.minute / 60.0 < noon_split else day
 
 
 def at_local(day_number: int, hour: float, tz: ZoneInfo) -> float:

@@ -146,10 +146,10 @@ class Detector(Protocol[S]):
         """
         ...
 
-    def dump(self, state: S) -> Any:
-        """JSON-serialisable form of the state (orjson serialises dataclasses natively)."""
-        ...
+    state_type: ClassVar[Any]
+    """The type ``dump`` returns and a stored state is decoded to (an ``agents.statecodec.Stored``
+    class, or a plain type such as ``None``): the engine's codec reads it back typed, in one pass."""
 
-    def load(self, data: Any) -> S:
-        """Inverse of :meth:`dump`."""
+    def dump(self, state: S) -> S:
+        """The state as stored: the state itself, or a copy without caches that are rebuilt after loading."""
         ...

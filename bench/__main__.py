@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import common, data, offline
+from bench import common, data, offline, state
 from bench.common import OUT, loadavg, log
 
 FULL = {
@@ -27,7 +27,7 @@ QUICK = {
     "lat_seconds": 20.0, "mem_steps": [2_000, 10_000], "mem_per": 3, "mem_timeout": 90.0,
     "replay_residents": 8, "replay_days": 14, "profile_n": 30_000,
 }
-PHASES = ("sim", "ceiling", "naive", "quix", "worker", "latency", "memory", "workerpath", "replay", "profile")
+PHASES = ("sim", "ceiling", "naive", "quix", "worker", "latency", "memory", "workerpath", "replay", "profile", "state")
 
 GOALS = {
     "worker_events_per_s": (">=", 30_000),
@@ -112,10 +112,12 @@ def main(argv: list[str] | None = None) -> int:
         if broker is not None:
             broker.stop()
     phase("workerpath", lambda: offline.worker_path(ds, n=p["profile_n"]))
-    if phases & {"replay", "profile"}:
+    if phases & {"replay", "profile", "state"}:
         rds = data.cohort(p["replay_residents"], p["replay_days"], seed=23)
         phase("replay", lambda: offline.replay(rds))
         phase("profile", lambda: offline.profile(rds, p["profile_n"]))
+        # where the stored state's bytes go, and what reading it back costs (bench/state.py)
+        phase("state", lambda: state.measure(rds))
     res["meta"]["loadavg_end"] = loadavg()
     res["meta"]["runtime_s"] = round(time.monotonic() - t_start, 1)
     res["goals"] = goals(res)
@@ -133,7 +135,7 @@ def goals(res: dict[str, Any]) -> dict[str, Any]:
         "replay_events_per_s": g("replay", "events_per_s"),
         "event_alert_p99_ms": g("latency", "event_alert_p99_ms"),
         "tick_delay_max_s": g("latency", "tick_delay_max_s"),
-        "state_bytes_per_resident": g("replay", "state_bytes_median"),
+        "state_bytes_per_resident": g("state", "state_bytes_median") or g("replay", "state_bytes_median"),
         "recovery_100k_s": rec.get("ready_after_s") if isinstance(rec, dict) else None,
         "simulator_events_per_min": g("sim", "events_per_min"),
     }
@@ -192,6 +194,10 @@ def table(res: dict[str, Any]) -> str:
         ("offline replay", f(g("replay", "events_per_s"), " ev/s"), f"{f(g('replay', 'events'))} events"),
         ("state per resident median / p95", f"{f(g('replay', 'state_bytes_median'))} / {f(g('replay', 'state_bytes_p95'))} B",
          f"after {f(g('replay', 'days'))} simulated days"),
+        ("state (bench/state.py): median / p95", f"{f(g('state', 'state_bytes_median'))} / {f(g('state', 'state_bytes_p95'))} B",
+         "largest parts: " + ", ".join(f"{k} {v:.0f} B" for k, v in list((g("state", "part_bytes_median") or {}).items())[:3])),
+        ("Engine.load per state median / p95", f"{f(g('state', 'load_us_median'))} / {f(g('state', 'load_us_p95'))} µs",
+         f"format {g('state', 'format')}, {f(g('state', 'residents'))} residents"),
         *((f"worker RSS at {s['residents']:,} residents", f"{s['rss_mib']} MiB",
            f"{s['rss_per_resident_kib']} KiB/resident above empty ({g('memory', 'rss_empty_mib')} MiB)") for s in steps),
         ("recovery of restarted worker", f(g("memory", "recovery", "ready_after_s"), " s")

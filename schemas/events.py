@@ -180,23 +180,13 @@ class SocialContact(_SensorBase):
     channel: Literal["homecare_visit", "visitor", "phone_call", "video_call", "day_centre"]
 
 
-SensorEvent = Annotated[
-    Motion
-    | Door
-    | Contact
-    | Bed
-    | Chair
-    | Toilet
-    | Appliance
-    | Light
-    | Fall
-    | AlarmButton
-    | Medication
-    | Heartbeat
-    | Battery
-    | SocialContact,
-    Field(discriminator="kind"),
-]
+SensorEventUnion = (
+    Motion | Door | Contact | Bed | Chair | Toilet | Appliance | Light | Fall | AlarmButton | Medication | Heartbeat
+    | Battery | SocialContact
+)
+"""Every home-sensor event model (the one list; :data:`SensorEvent` and ``schemas.inbound.ResidentEvent`` use it)."""
+
+SensorEvent = Annotated[SensorEventUnion, Field(discriminator="kind")]
 """Any home-sensor event, selected by ``kind``."""
 
 SENSOR_KINDS: tuple[str, ...] = (

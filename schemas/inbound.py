@@ -8,46 +8,10 @@ from pydantic import Field, TypeAdapter
 
 from schemas.alerts import Acknowledgement
 from schemas.care import CareContext
-from schemas.events import (
-    AlarmButton,
-    Appliance,
-    Battery,
-    Bed,
-    Chair,
-    Contact,
-    Door,
-    Fall,
-    Heartbeat,
-    Light,
-    Medication,
-    Motion,
-    SensorEvent,
-    SocialContact,
-    Toilet,
-)
-from schemas.measurements import BloodPressure, Consciousness, DhoEvent, Measurement, QuestionnaireResponse
+from schemas.events import SensorEvent, SensorEventUnion
+from schemas.measurements import DhoEvent, DhoEventUnion
 
-ResidentEvent = Annotated[
-    Motion
-    | Door
-    | Contact
-    | Bed
-    | Chair
-    | Toilet
-    | Appliance
-    | Light
-    | Fall
-    | AlarmButton
-    | Medication
-    | Heartbeat
-    | Battery
-    | SocialContact
-    | Measurement
-    | BloodPressure
-    | Consciousness
-    | QuestionnaireResponse,
-    Field(discriminator="kind"),
-]
+ResidentEvent = Annotated[SensorEventUnion | DhoEventUnion, Field(discriminator="kind")]
 """Any sensor or DHO event about one resident (the detectors' input)."""
 
 SENSOR_EVENT: TypeAdapter[SensorEvent] = TypeAdapter(SensorEvent)

@@ -108,10 +108,10 @@ class QuestionnaireResponse(_DhoBase):
         return self.items[number - 1]
 
 
-DhoEvent = Annotated[
-    Measurement | BloodPressure | Consciousness | QuestionnaireResponse,
-    Field(discriminator="kind"),
-]
+DhoEventUnion = Measurement | BloodPressure | Consciousness | QuestionnaireResponse
+"""Every digital home follow-up model (the one list; :data:`DhoEvent` and ``schemas.inbound.ResidentEvent`` use it)."""
+
+DhoEvent = Annotated[DhoEventUnion, Field(discriminator="kind")]
 """Any digital home follow-up record, selected by ``kind``."""
 
 DHO_KINDS: tuple[str, ...] = ("measurement", "blood_pressure", "consciousness", "questionnaire")

@@ -29,18 +29,19 @@ restarted worker continues escalation timers where they were.
 from __future__ import annotations
 
 import base64
-import hashlib
 import math
 from collections import Counter
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+import msgspec
 
 from agents.alerting.ids import alert_id
 from agents.alerting.recipients import Directory, contact, for_next_of_kin, in_scope
 from agents.alerting.rules import Chain, RoutingRules
 from agents.catalogue import CATALOGUE, consent_of_type
-from agents.statecodec import from_plain
+from agents.statecodec import Stored, from_v1, id_hash, unpack_hashes
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import (
     Acknowledgement,
@@ -99,10 +100,6 @@ _SERVICE_EN = {
 Fold = Literal["new", "repeat", "counted"]
 
 
-def _id_hash(aid: str) -> int:
-    return int.from_bytes(hashlib.blake2b(aid.encode(), digest_size=6).digest(), "big")
-
-
 def _short(text: str) -> str:
     return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
 
@@ -120,8 +117,7 @@ def _clock(t: float, view: ResidentView) -> str:
     return f"{d.hour:02d}:{d.minute:02d}"
 
 
-@dataclass(slots=True)
-class OpenAlert:
+class OpenAlert(Stored):
     """An alert sent and not yet resolved: what escalation, handover and acknowledgement need."""
 
     alert_id: str
@@ -131,7 +127,7 @@ class OpenAlert:
     """[kind, team] of everyone it went to so far (first recipients, chain steps, handovers, next of kin)."""
     episode_start: float
     sent_at: float
-    evidence: list[list[str]] = field(default_factory=list)
+    evidence: list[list[str]] = msgspec.field(default_factory=list)
     """[nb, en] pairs, main reason first (kept for medium and high alerts only)."""
     chain: str = ""
     """Escalation chain name ("": reminders only, or nothing for low alerts)."""
@@ -155,43 +151,23 @@ class OpenAlert:
         return {team for kind, team in self.holders if kind != _NOK}
 
 
-@dataclass(slots=True)
-class AlertBook:
+class AlertBook(Stored):
     """One resident's alert history the desk needs."""
 
-    sent: list[int] = field(default_factory=list)
+    sent: list[int] = msgspec.field(default_factory=list)
     """Hashes of recently sent alert ids."""
-    last: dict[str, float] = field(default_factory=dict)
+    last: dict[str, float] = msgspec.field(default_factory=dict)
     """Alert type → event time of its latest alert (cool-down)."""
-    last_rank: dict[str, int] = field(default_factory=dict)
+    last_rank: dict[str, int] = msgspec.field(default_factory=dict)
     """Alert type → severity rank of its latest alert: a more severe finding is not cooled down."""
-    open: list[OpenAlert] = field(default_factory=list)
+    open: list[OpenAlert] = msgspec.field(default_factory=list)
     municipality: str | None = None
     """Municipality of the latest care context seen: routes alerts to its intake if the context goes."""
 
 
-_FIELDS = tuple(f.name for f in fields(OpenAlert))
-_DEFAULTS: dict[str, Any] = {
-    f.name: f.default_factory() if callable(f.default_factory) else f.default
-    for f in fields(OpenAlert)
-    if f.default is not MISSING or callable(f.default_factory)
-}
-"""Fields a stored open alert leaves out when they hold their default (most of them, most of the time)."""
-_NO = object()
-
-
-def _values(a: OpenAlert) -> tuple[Any, ...]:
-    return tuple(getattr(a, f) for f in _FIELDS)
-
-
-def _pack(hashes: list[int]) -> str:
-    """Sent-id hashes as base64 of 6-byte words: a third of their size as JSON numbers."""
-    return base64.b64encode(b"".join(h.to_bytes(6, "big") for h in hashes)).decode()
-
-
 def _unpack(packed: str) -> list[int]:
-    raw = base64.b64decode(packed)
-    return [int.from_bytes(raw[i : i + 6], "big") for i in range(0, len(raw), 6)]
+    """Sent-id hashes of format 1: base64 of 6-byte words."""
+    return unpack_hashes(base64.b64decode(packed))
 
 
 @dataclass(slots=True, frozen=True)
@@ -229,17 +205,12 @@ class AlertDesk:
     def initial(self) -> AlertBook:
         return AlertBook()
 
-    def dump(self, book: AlertBook) -> Any:
-        """The book for the state table, small: sent ids packed, fields at their default left out."""
-        out: dict[str, Any] = {"sent": _pack(book.sent), "last": book.last, "last_rank": book.last_rank}
-        if book.open:
-            out["open"] = [{k: v for k, v in zip(_FIELDS, _values(a), strict=True) if v != _DEFAULTS.get(k, _NO)}
-                           for a in book.open]
-        if book.municipality is not None:
-            out["municipality"] = book.municipality
-        return out
+    def dump(self, book: AlertBook) -> AlertBook:
+        """The book as stored (an open alert's trailing default fields are left out)."""
+        return book
 
-    def load(self, data: Any) -> AlertBook:
+    def from_v1(self, data: Any) -> AlertBook:
+        """The book of state format 1 (JSON, sent ids as base64, older books without chains)."""
         if isinstance(data.get("sent"), str):
             data = {**data, "sent": _unpack(data["sent"])}
         for a in data.get("open", ()):  # books written before chains: rename in place
@@ -247,7 +218,7 @@ class AlertDesk:
                 a["holders"] = a.pop("recipients", [])
                 if a.pop("acked", False):
                     a["ack_by"] = a["holders"][0][1] if a["holders"] else CLOSED_BY_CONSENT
-        return from_plain(AlertBook, data)
+        return from_v1(AlertBook, data)
 
     def due(self, book: AlertBook) -> float:
         due = math.inf
@@ -281,7 +252,7 @@ class AlertDesk:
         out: list[Alert] = []
         for primary, merged in self._merge(candidates):
             aid = alert_id(view.resident_id, primary.type, primary.episode_start, primary.episode_key)
-            h = _id_hash(aid)
+            h = id_hash(aid)
             if h in book.sent:
                 continue
             fold, into = self._fold(book, primary, 1 + len(merged))

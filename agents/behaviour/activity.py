@@ -34,8 +34,9 @@ What it decides, and from what:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from agents.behaviour.capabilities import NIGHT_ROOMS, WET_ROOMS, Device
 from agents.behaviour.thresholds import (
@@ -57,6 +58,7 @@ from agents.behaviour.thresholds import (
     value,
 )
 from agents.localtime import at_local, local_day_number, local_hour
+from agents.statecodec import Stored
 from agents.types import ResidentView
 
 OUTINGS_KEPT = 8
@@ -79,8 +81,7 @@ _MOVING_KINDS = frozenset({"motion", "contact", "door", "appliance", "toilet", "
 """Kinds that show the resident moving about (a bed or seat turning vacant counts too)."""
 
 
-@dataclass(slots=True)
-class Activity:
+class Activity(Stored):
     """The shared per-resident activity state (see the module docstring)."""
 
     # -- newest activity at home --------------------------------------------------------
@@ -130,7 +131,7 @@ class Activity:
     blip_dev: str = ""
     leave_visit: bool = False
     """The departure came during a home-care or visitor check-in window: probably the visitor leaving."""
-    outings: list[tuple[float, float]] = field(default_factory=list)
+    outings: list[tuple[float, float]] = msgspec.field(default_factory=list)
     """Recent completed outings (departure, return)."""
     visit_at: float = -math.inf
     """Newest home-care or visitor check-in."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import msgspec
 
 from agents.behaviour.thresholds import RING_CAPACITY
+from agents.statecodec import Number, Stored
 
 MAD_SCALE = 1.4826
 """Scales the median absolute deviation to a standard deviation for normal data."""
@@ -59,15 +62,14 @@ RUN_VALUES = 7
 """Values of a deviation run kept for the evidence text."""
 
 
-@dataclass(slots=True)
-class Run:
+class Run(Stored):
     """Consecutive deviating days or nights; ``fired`` makes the alert once per run (episode)."""
 
     start: float = -math.inf
     """Event time the first deviating period began (the alert's episode start)."""
     length: int = 0
     fired: bool = False
-    values: list[float] = field(default_factory=list)
+    values: list[Number] = msgspec.field(default_factory=list)
 
     def extend(self, period_start: float, value: float) -> None:
         if self.length == 0:

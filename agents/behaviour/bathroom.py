@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from agents.behaviour import coverage
 from agents.behaviour.capabilities import ACTIVITY_KINDS, WET_ROOMS
 from agents.behaviour.evidence import PLACE_EN, PLACE_NB, clock, span_en, span_nb
 from agents.behaviour.home import home_of
-from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import ACTIVE_FROM, ACTIVE_TO, BATHROOM_STAY_LIMIT, value
 from agents.localtime import local_hour
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
 
-@dataclass(slots=True)
-class BathroomState:
+class BathroomState(Stored):
     done: float = -math.inf
     """Entry time of the stay already alerted (or judged and let go)."""
 
@@ -49,6 +47,7 @@ class LongBathroomStay:
     name: ClassVar[str] = "long_bathroom_stay"
     kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[BathroomState]] = BathroomState
     needs: ClassVar[coverage.Needs] = coverage.BATHROOM
 
     def initial(self) -> BathroomState:
@@ -105,8 +104,5 @@ class LongBathroomStay:
             )
         ]
 
-    def dump(self, state: BathroomState) -> Any:
+    def dump(self, state: BathroomState) -> BathroomState:
         return state
-
-    def load(self, data: Any) -> BathroomState:
-        return load_state(BathroomState, data)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.behaviour import activity, coverage
 from agents.behaviour.baseline import Run, baseline, push
@@ -12,7 +13,6 @@ from agents.behaviour.capabilities import ACTIVITY_KINDS
 from agents.behaviour.evidence import number
 from agents.behaviour.home import home_of
 from agents.behaviour.periods import Period
-from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import (
     AWAY_DAY,
     BASELINE_DAYS,
@@ -23,6 +23,7 @@ from agents.behaviour.thresholds import (
     DECLINE_ROOMS,
     value,
 )
+from agents.statecodec import Number, Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
@@ -47,17 +48,16 @@ def _time_out(act: activity.Activity, start: float, end: float, now: float) -> f
     return sum(max(0.0, min(r, end) - max(d, start)) for d, r in spans)
 
 
-@dataclass(slots=True)
-class DeclineState:
-    day: Period = field(default_factory=Period)
+class DeclineState(Stored):
+    day: Period = msgspec.field(default_factory=Period)
     count: int = 0
     rooms: int = 0
     """Bit set of rooms with activity today."""
     away: bool = False
-    counts: list[float] = field(default_factory=list)
-    room_counts: list[float] = field(default_factory=list)
-    run: Run = field(default_factory=Run)
-    run_rooms: list[float] = field(default_factory=list)
+    counts: list[Number] = msgspec.field(default_factory=list)
+    room_counts: list[Number] = msgspec.field(default_factory=list)
+    run: Run = msgspec.field(default_factory=Run)
+    run_rooms: list[Number] = msgspec.field(default_factory=list)
 
 
 class ActivityDecline:
@@ -74,6 +74,7 @@ class ActivityDecline:
     name: ClassVar[str] = "activity_decline"
     kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[DeclineState]] = DeclineState
     needs: ClassVar[coverage.Needs] = coverage.DECLINE
 
     def initial(self) -> DeclineState:
@@ -156,8 +157,5 @@ class ActivityDecline:
              "baseline_rooms": usual_rooms},
         )
 
-    def dump(self, state: DeclineState) -> Any:
+    def dump(self, state: DeclineState) -> DeclineState:
         return state
-
-    def load(self, data: Any) -> DeclineState:
-        return load_state(DeclineState, data)

@@ -22,15 +22,15 @@ Social-contact check-ins come from care systems, not sensors, and are not watche
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.behaviour import activity, coverage
 from agents.behaviour.capabilities import ACTIVITY_KINDS, Capabilities, Device
 from agents.behaviour.evidence import day_clock, span_en, span_nb
 from agents.behaviour.home import HomeState, home_of
 from agents.behaviour.periods import period_of
-from agents.behaviour.stored import load_state
 from agents.behaviour.supervision import blind_since, offline, override_s, supervised_limit_s
 from agents.behaviour.thresholds import (
     ACTIVE_FROM,
@@ -47,6 +47,7 @@ from agents.behaviour.thresholds import (
     value,
 )
 from agents.localtime import at_local, local_day_number, local_hour
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, RecipientKind, Severity
 
@@ -69,43 +70,43 @@ HOME_ACTIVE_S = 3600.0
 event-only device's silence a sign of a fault rather than of a quiet home."""
 
 
-@dataclass(slots=True)
-class Gaps:
+class Gaps(Stored):
     """Longest silences of one device without heartbeats, in minutes, by the period they began in."""
 
-    day: list[int] = field(default_factory=list)
-    night: list[int] = field(default_factory=list)
+    day: list[int] = msgspec.field(default_factory=list)
+    night: list[int] = msgspec.field(default_factory=list)
     day_n: int = -1
     day_max: int = 0
     night_n: int = -1
     night_max: int = 0
 
 
-@dataclass(slots=True)
-class DeviceState:
-    gaps: dict[str, Gaps] = field(default_factory=dict)
-    silent_alerted: dict[str, float] = field(default_factory=dict)
+class DeviceState(Stored):
+    gaps: dict[str, Gaps] = msgspec.field(default_factory=dict)
+    silent_alerted: dict[str, float] = msgspec.field(default_factory=dict)
     """Device -> the last-seen time its silence was alerted for (the episode)."""
-    low_since: dict[str, float] = field(default_factory=dict)
+    low_since: dict[str, float] = msgspec.field(default_factory=dict)
     """Device -> when its battery was first reported low (the episode)."""
-    deferred: dict[str, float] = field(default_factory=dict)
+    deferred: dict[str, float] = msgspec.field(default_factory=dict)
     """Device without heartbeats past its limit while the home was quiet -> when to look again."""
     blind_done: float = -math.inf
     """Blind episode (by its start) already reported to device support."""
     blind_homecare_done: float = -math.inf
     """Blind episode (by its start) already reported to home care."""
     # -- a cache of each device's silence deadline (not stored: rebuilt after a restart) --------
-    deadlines: dict[str, float] = field(default_factory=dict)
+    deadlines: dict[str, float] = msgspec.field(default_factory=dict)
     """Device -> when its silence would be a fault (quiet since + limit)."""
-    fixed: dict[str, float] = field(default_factory=dict)
+    fixed: dict[str, float] = msgspec.field(default_factory=dict)
     """Device -> its silence limit when that does not depend on the silence (heartbeats, registry)."""
-    sensing: list[str] = field(default_factory=list)
+    sensing: list[str] = msgspec.field(default_factory=list)
     """Activity sensors, when every one of them sends heartbeats (else empty: never blind)."""
     cache_key: tuple[float, float, int] = (math.nan, math.nan, -1)
     """(care-context version, newest return home, device count) the cache was built for."""
 
 
-_CACHE_FIELDS = ("deadlines", "fixed", "sensing", "cache_key")
+_NO_CACHE = DeviceState.__struct_defaults__[-1]
+"""The default ``cache_key`` object (NaN never equals itself: the stored copy must carry this one,
+so the trailing cache fields are left out of the stored bytes)."""
 
 
 def _night(t: float, view: ResidentView) -> bool:
@@ -162,6 +163,7 @@ class DeviceHealth:
     name: ClassVar[str] = "device_health"
     kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS | frozenset({"fall", "alarm_button", "heartbeat", "battery"})
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[DeviceState]] = DeviceState
     needs: ClassVar[coverage.Needs] = coverage.DEVICES
 
     def initial(self) -> DeviceState:
@@ -381,9 +383,6 @@ class DeviceHealth:
             ))
         return out
 
-    def dump(self, state: DeviceState) -> Any:
-        out = {f: getattr(state, f) for f in DeviceState.__dataclass_fields__ if f not in _CACHE_FIELDS}
-        return out
-
-    def load(self, data: Any) -> DeviceState:
-        return load_state(DeviceState, {k: v for k, v in data.items() if k not in _CACHE_FIELDS})
+    def dump(self, state: DeviceState) -> DeviceState:
+        """The state without its deadline cache (rebuilt after loading)."""
+        return msgspec.structs.replace(state, deadlines={}, fixed={}, sensing=[], cache_key=_NO_CACHE)

@@ -14,16 +14,16 @@ is exactly what these checks exist to notice.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.behaviour import activity, coverage
 from agents.behaviour.baseline import MAD_SCALE, median, push
 from agents.behaviour.capabilities import ACTIVITY_KINDS
 from agents.behaviour.evidence import PLACE_EN, PLACE_NB, clock, day_clock, span_en, span_nb
 from agents.behaviour.home import HomeState, home_of
-from agents.behaviour.stored import load_state
 from agents.behaviour.supervision import offline
 from agents.behaviour.thresholds import (
     ACTIVE_FROM,
@@ -43,19 +43,19 @@ from agents.behaviour.thresholds import (
     value,
 )
 from agents.localtime import at_local, local_day_number, local_hour
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
 
-@dataclass(slots=True)
-class InactivityState:
+class InactivityState(Stored):
     away_mark: float = -math.inf
     """Newest time the care context said away or in hospital."""
     learned_day: int = -1
     """Newest day whose start has been considered for the baseline."""
-    firsts: list[float] = field(default_factory=list)
+    firsts: list[float] = msgspec.field(default_factory=list)
     """Local hour the day started on recent days at home."""
-    weekend_firsts: list[float] = field(default_factory=list)
+    weekend_firsts: list[float] = msgspec.field(default_factory=list)
     """Local hour the day started on recent Saturdays and Sundays (people sleep in)."""
     usual_h: float = -1.0
     """Median of ``firsts`` once warm, else -1 (use the fallback)."""
@@ -136,6 +136,7 @@ class Inactivity:
     name: ClassVar[str] = "inactivity"
     kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS | frozenset({"heartbeat", "battery"})
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[InactivityState]] = InactivityState
     needs: ClassVar[tuple[coverage.Needs, ...]] = (coverage.MORNING, coverage.INACTIVITY)
 
     def initial(self) -> InactivityState:
@@ -385,11 +386,8 @@ class Inactivity:
             )
         )
 
-    def dump(self, state: InactivityState) -> Any:
+    def dump(self, state: InactivityState) -> InactivityState:
         return state
-
-    def load(self, data: Any) -> InactivityState:
-        return load_state(InactivityState, data)
 
 
 def _qualify(nb: str, en: str, home: HomeState, now: float, view: ResidentView) -> tuple[str, str]:

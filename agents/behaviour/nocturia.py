@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.behaviour import coverage
 from agents.behaviour.baseline import Run, median, push
@@ -12,7 +13,6 @@ from agents.behaviour.bathroom import in_bathroom
 from agents.behaviour.evidence import clock, number
 from agents.behaviour.home import home_of
 from agents.behaviour.periods import Period
-from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import (
     BASELINE_DAYS,
     BASELINE_MIN_DAYS,
@@ -25,13 +25,13 @@ from agents.behaviour.thresholds import (
     NOCTURIA_NIGHTS,
     value,
 )
+from agents.statecodec import Number, Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
 
-@dataclass(slots=True)
-class NocturiaState:
-    night: Period = field(default_factory=Period)
+class NocturiaState(Stored):
+    night: Period = msgspec.field(default_factory=Period)
     visits: int = 0
     events: int = 0
     """Events during the night: a night without any is no data (away, sensors down)."""
@@ -50,9 +50,9 @@ class NocturiaState:
     pending: int = 0
     """Night visits preceded by sleep, not yet followed by lying down again."""
     away: bool = False
-    ring: list[float] = field(default_factory=list)
+    ring: list[Number] = msgspec.field(default_factory=list)
     """Bathroom visits on recent valid nights."""
-    run: Run = field(default_factory=Run)
+    run: Run = msgspec.field(default_factory=Run)
 
 
 _DAY_ROOMS = frozenset({"kitchen", "living_room"})
@@ -83,6 +83,7 @@ class NocturiaIncrease:
     name: ClassVar[str] = "nocturia_increase"
     kinds: ClassVar[frozenset[str]] = frozenset({"motion", "toilet", "bed"})
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[NocturiaState]] = NocturiaState
     needs: ClassVar[coverage.Needs] = coverage.NOCTURIA
 
     def initial(self) -> NocturiaState:
@@ -207,8 +208,5 @@ class NocturiaIncrease:
             {"nights": nights, "latest_visits": run.values[-1], "baseline_median": usual},
         )
 
-    def dump(self, state: NocturiaState) -> Any:
+    def dump(self, state: NocturiaState) -> NocturiaState:
         return state
-
-    def load(self, data: Any) -> NocturiaState:
-        return load_state(NocturiaState, data)

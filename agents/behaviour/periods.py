@@ -9,12 +9,12 @@ float comparisons, not a time-zone conversion.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from agents.behaviour.thresholds import CLOSE_GRACE_S
 from agents.localtime import at_local
+from agents.statecodec import Stored
 
 
 def period_of(t: float, tz: ZoneInfo, from_h: float, to_h: float) -> int:
@@ -34,8 +34,7 @@ def bounds(number: int, tz: ZoneInfo, from_h: float, to_h: float) -> tuple[float
     return start, end
 
 
-@dataclass(slots=True)
-class Period:
+class Period(Stored):
     """The period being tallied. ``close_at`` is when it is evaluated (end plus lateness grace)."""
 
     number: int = -1

@@ -23,6 +23,7 @@ class SafetyPassThrough:
     name: ClassVar[str] = "safety_pass_through"
     kinds: ClassVar[frozenset[str]] = frozenset({"alarm_button", "fall"})
     ticks: ClassVar[bool] = False
+    state_type: ClassVar[None] = None
 
     def initial(self) -> None:
         return None
@@ -55,8 +56,5 @@ class SafetyPassThrough:
     def due(self, state: None, view: ResidentView) -> float:
         return math.inf
 
-    def dump(self, state: None) -> Any:
-        return None
-
-    def load(self, data: Any) -> None:
+    def dump(self, state: None) -> None:
         return None

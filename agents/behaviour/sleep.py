@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.behaviour import coverage
 from agents.behaviour.baseline import Run, baseline, push
 from agents.behaviour.evidence import clock, number
 from agents.behaviour.periods import Period
-from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import (
     BASELINE_DAYS,
     BASELINE_MAD_K,
@@ -22,21 +22,21 @@ from agents.behaviour.thresholds import (
     SLEEP_NIGHTS,
     value,
 )
+from agents.statecodec import Number, Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
 
-@dataclass(slots=True)
-class SleepState:
-    night: Period = field(default_factory=Period)
+class SleepState(Stored):
+    night: Period = msgspec.field(default_factory=Period)
     exits: int = 0
     bed_events: int = 0
     """Bed events in the night: none means no data (not in bed, away, mat unplugged)."""
     last_exit: float = -math.inf
     away: bool = False
-    ring: list[float] = field(default_factory=list)
+    ring: list[Number] = msgspec.field(default_factory=list)
     """Bed exits on recent valid nights."""
-    run: Run = field(default_factory=Run)
+    run: Run = msgspec.field(default_factory=Run)
 
 
 class SleepDisturbance:
@@ -50,6 +50,7 @@ class SleepDisturbance:
     name: ClassVar[str] = "sleep_disturbance"
     kinds: ClassVar[frozenset[str]] = frozenset({"bed"})
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[SleepState]] = SleepState
     needs: ClassVar[coverage.Needs] = coverage.SLEEP
 
     def initial(self) -> SleepState:
@@ -120,8 +121,5 @@ class SleepDisturbance:
             {"nights": run.length, "latest_bed_exits": run.values[-1], "baseline_median": usual},
         )
 
-    def dump(self, state: SleepState) -> Any:
+    def dump(self, state: SleepState) -> SleepState:
         return state
-
-    def load(self, data: Any) -> SleepState:
-        return load_state(SleepState, data)

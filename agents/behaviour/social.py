@@ -8,8 +8,9 @@ not social contact: the main target group of home care would otherwise rarely lo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.behaviour import activity, coverage
 from agents.behaviour.baseline import Run, push
@@ -17,7 +18,6 @@ from agents.behaviour.capabilities import ACTIVITY_KINDS
 from agents.behaviour.evidence import day_clock, number
 from agents.behaviour.home import home_of
 from agents.behaviour.periods import Period
-from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import (
     BASELINE_MIN_DAYS,
     OUTING_MIN,
@@ -29,6 +29,7 @@ from agents.behaviour.thresholds import (
     value,
 )
 from agents.localtime import at_local
+from agents.statecodec import Number, Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 
@@ -41,16 +42,15 @@ SOCIAL_CHANNELS = frozenset({"visitor", "phone_call", "video_call", "day_centre"
 """Contacts that count as social; ``homecare_visit`` is care, not company."""
 
 
-@dataclass(slots=True)
-class SocialState:
-    day: Period = field(default_factory=Period)
+class SocialState(Stored):
+    day: Period = msgspec.field(default_factory=Period)
     outings: int = 0
     contacts: int = 0
     events: int = 0
     away: bool = False
-    scores: list[float] = field(default_factory=list)
+    scores: list[Number] = msgspec.field(default_factory=list)
     """Outings + contacts on recent valid days."""
-    none_run: Run = field(default_factory=Run)
+    none_run: Run = msgspec.field(default_factory=Run)
     drop_start: float = -math.inf
     drop_fired: bool = False
     lonely_score: float = -1.0
@@ -74,6 +74,7 @@ class SocialIsolation:
     kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS | frozenset({"social", "questionnaire"})
     needs: ClassVar[coverage.Needs] = coverage.SOCIAL
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[SocialState]] = SocialState
 
     def initial(self) -> SocialState:
         return SocialState()
@@ -206,11 +207,8 @@ class SocialIsolation:
             {"recent": recent, "usual": round(usual, 2), "window_days": window}, episode_key="drop",
         )
 
-    def dump(self, state: SocialState) -> Any:
+    def dump(self, state: SocialState) -> SocialState:
         return state
-
-    def load(self, data: Any) -> SocialState:
-        return load_state(SocialState, data)
 
 
 def _lowered(a: AlertCandidate, cov: coverage.Coverage) -> AlertCandidate:

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from agents.behaviour import coverage
 from agents.behaviour.capabilities import ACTIVITY_KINDS
 from agents.behaviour.evidence import clock, span_en, span_nb
 from agents.behaviour.home import home_of
-from agents.behaviour.stored import load_state
 from agents.behaviour.thresholds import NIGHT_FROM, NIGHT_TO, VISIT_DOOR_WINDOW, WANDERING_RETURN, value
 from agents.localtime import local_hour
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 from schemas.care import Programme
 
 
-@dataclass(slots=True)
-class WanderingState:
+class WanderingState(Stored):
     done: float = -math.inf
     """Departure (first exit-door event) already judged."""
 
@@ -39,6 +37,7 @@ class NightWandering:
     name: ClassVar[str] = "night_wandering"
     kinds: ClassVar[frozenset[str]] = ACTIVITY_KINDS | frozenset({"social"})
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[WanderingState]] = WanderingState
     needs: ClassVar[coverage.Needs] = coverage.WANDERING
 
     def initial(self) -> WanderingState:
@@ -103,8 +102,5 @@ class NightWandering:
             )
         ]
 
-    def dump(self, state: WanderingState) -> Any:
+    def dump(self, state: WanderingState) -> WanderingState:
         return state
-
-    def load(self, data: Any) -> WanderingState:
-        return load_state(WanderingState, data)

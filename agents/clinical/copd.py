@@ -15,8 +15,9 @@ patients with hypercapnic respiratory failure (a prescribed 88-92 % target, NEWS
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.clinical.baseline import baseline, push
 from agents.clinical.early_warning import SPO2_USUAL_WITHIN
@@ -30,18 +31,18 @@ from agents.clinical.thresholds import (
     value,
 )
 from agents.clinical.wording import clock, num_en, num_nb
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, DetailValue
 from schemas.care import Programme
 
 
-@dataclass(slots=True)
-class CopdState:
+class CopdState(Stored):
     """Room-air SpO2 baseline (normal readings only), newest reading time, the daily-notice episode."""
 
-    spo2_ring: list[float] = field(default_factory=list)
+    spo2_ring: list[float] = msgspec.field(default_factory=list)
     spo2_t: float = 0.0
-    spo2_episode: Episode = field(default_factory=Episode)
+    spo2_episode: Episode = msgspec.field(default_factory=Episode)
 
 
 class Copd(ReadingDetector[CopdState]):

@@ -22,8 +22,9 @@ risk band gets worse.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.clinical import news2
 from agents.clinical.baseline import median
@@ -39,7 +40,7 @@ from agents.clinical.thresholds import (
     value,
 )
 from agents.clinical.wording import clock, num_en, num_nb
-from agents.statecodec import from_plain
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, DetailValue
 from schemas.care import Programme
@@ -57,8 +58,7 @@ _LABEL = {
 }
 
 
-@dataclass(slots=True)
-class News2State:
+class News2State(Stored):
     """Latest reading of each NEWS2 parameter (time 0.0: never measured) and the open episode."""
 
     rr_t: float = 0.0
@@ -76,14 +76,14 @@ class News2State:
     temp_t: float = 0.0
     temp: float = 0.0
     latest: float = 0.0
-    spo2_recent: list[float] = field(default_factory=list)
+    spo2_recent: list[float] = msgspec.field(default_factory=list)
     """The resident's last SpO2 readings at their usual level (all of the first five): the median is that level."""
-    temp_recent: list[float] = field(default_factory=list)
+    temp_recent: list[float] = msgspec.field(default_factory=list)
     """The thermometer's last readings (confirmed or ordinary): their median judges an odd one."""
     temp_odd_t: float = 0.0
     temp_odd: float = 0.0
     """An out-of-character temperature waiting for a confirming reading."""
-    episode: Episode = field(default_factory=Episode)
+    episode: Episode = msgspec.field(default_factory=Episode)
 
 
 SPO2_BASELINE_READINGS = 10
@@ -187,6 +187,7 @@ class News2Detector:
     name: ClassVar[str] = "news2"
     kinds: ClassVar[frozenset[str]] = frozenset({"measurement", "blood_pressure", "consciousness"})
     ticks: ClassVar[bool] = False
+    state_type: ClassVar[type[News2State]] = News2State
 
     def initial(self) -> News2State:
         return News2State()
@@ -259,11 +260,8 @@ class News2Detector:
     def due(self, state: News2State, view: ResidentView) -> float:
         return math.inf
 
-    def dump(self, state: News2State) -> Any:
+    def dump(self, state: News2State) -> News2State:
         return state
-
-    def load(self, data: Any) -> News2State:
-        return from_plain(News2State, data)
 
 
 def _accept_temperature(s: News2State, temp: float, t: float, view: ResidentView) -> bool:

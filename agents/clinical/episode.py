@@ -10,9 +10,8 @@ deterministic alert id, so a replay or a restart sends nothing twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from agents.localtime import local_day_number as local_day
+from agents.statecodec import Stored
 from schemas.alerts import Severity
 
 __all__ = ["HIGH", "LOW", "MEDIUM", "NONE", "SEVERITY_OF", "Episode", "local_day", "severity_rank"]
@@ -28,8 +27,7 @@ def severity_rank(level: float) -> int:
     return min(HIGH, max(LOW, round(level)))
 
 
-@dataclass(slots=True)
-class Episode:
+class Episode(Stored):
     """One parameter's abnormal run: when it began, and the worst rank notified on the last notice day."""
 
     start: float | None = None

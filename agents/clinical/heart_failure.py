@@ -18,8 +18,9 @@ the clinical history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.clinical.bands import frail
 from agents.clinical.baseline import median
@@ -36,6 +37,7 @@ from agents.clinical.thresholds import (
     value,
 )
 from agents.clinical.wording import clock, day_clock_en, day_clock_nb, num_en, num_nb
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, DetailValue, RecipientKind, Severity
 from schemas.care import Programme
@@ -49,18 +51,17 @@ AGREE_KG = 2.0
 """Two suspect readings within this of each other are the new truth (e.g. the scale was replaced)."""
 
 
-@dataclass(slots=True)
-class WeightState:
+class WeightState(Stored):
     """Accepted weight readings (time-ordered), a pending suspect reading and the gain episode."""
 
-    ts: list[float] = field(default_factory=list)
-    kg: list[float] = field(default_factory=list)
-    clean: list[bool] = field(default_factory=list)
+    ts: list[float] = msgspec.field(default_factory=list)
+    kg: list[float] = msgspec.field(default_factory=list)
+    clean: list[bool] = msgspec.field(default_factory=list)
     """Per reading: neither gain nor loss (a reference for loss)."""
     suspect_t: float = 0.0
     suspect_kg: float = 0.0
-    episode: Episode = field(default_factory=Episode)
-    loss_episode: Episode = field(default_factory=Episode)
+    episode: Episode = msgspec.field(default_factory=Episode)
+    loss_episode: Episode = msgspec.field(default_factory=Episode)
 
 
 def _reference(s: WeightState, t: float) -> float | None:

@@ -11,12 +11,13 @@ Each dose is its own episode (keyed by its dose id), so a dispenser that reports
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.clinical.thresholds import MEDICATION_REPEAT, MEDICATION_REPEAT_WINDOW, MEDICATION_WINDOW, value
 from agents.clinical.wording import clock
-from agents.statecodec import from_plain
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, RecipientKind, Severity
 
@@ -24,14 +25,13 @@ MAX_PENDING = 8
 MAX_REMEMBERED = 16
 
 
-@dataclass(slots=True)
-class MedicationState:
+class MedicationState(Stored):
     """Offered doses awaiting intake, doses already alerted, and times of recent misses."""
 
-    pending: dict[str, list[float]] = field(default_factory=dict)
+    pending: dict[str, list[float]] = msgspec.field(default_factory=dict)
     """Dose id → [scheduled time, offered time]."""
-    alerted: list[str] = field(default_factory=list)
-    missed: list[float] = field(default_factory=list)
+    alerted: list[str] = msgspec.field(default_factory=list)
+    missed: list[float] = msgspec.field(default_factory=list)
 
 
 class MissedMedication:
@@ -40,6 +40,7 @@ class MissedMedication:
     name: ClassVar[str] = "missed_medication"
     kinds: ClassVar[frozenset[str]] = frozenset({"medication"})
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[MedicationState]] = MedicationState
 
     def initial(self) -> MedicationState:
         return MedicationState()
@@ -112,8 +113,5 @@ class MissedMedication:
             episode_key=dose, recipient_hint=RecipientKind.HOMECARE,
         )
 
-    def dump(self, state: MedicationState) -> Any:
+    def dump(self, state: MedicationState) -> MedicationState:
         return state
-
-    def load(self, data: Any) -> MedicationState:
-        return from_plain(MedicationState, data)

@@ -13,7 +13,6 @@ from typing import Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from agents.clinical.episode import SEVERITY_OF, Episode, local_day
-from agents.statecodec import from_plain
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, DetailValue, RecipientKind
 
@@ -35,11 +34,8 @@ class ReadingDetector(Generic[S]):
     def due(self, state: S, view: ResidentView) -> float:
         return math.inf
 
-    def dump(self, state: S) -> Any:
+    def dump(self, state: S) -> S:
         return state
-
-    def load(self, data: Any) -> S:
-        return from_plain(self.state_type, data)
 
 
 def graded_candidate(

@@ -14,10 +14,11 @@ Away or in hospital, nothing is expected; watching starts afresh on return.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.clinical.questionnaire import questionnaire_code
 from agents.clinical.thresholds import (
@@ -28,7 +29,7 @@ from agents.clinical.thresholds import (
 )
 from agents.clinical.wording import day_clock_en, day_clock_nb
 from agents.localtime import at_local, local_day_number
-from agents.statecodec import from_plain
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, Severity
 from schemas.care import Programme, ScheduledItem
@@ -73,16 +74,15 @@ def _hours(item: ScheduledItem) -> float:
     return d.hour + d.minute / 60.0 + d.second / 3600.0
 
 
-@dataclass(slots=True)
-class ScheduleState:
+class ScheduleState(Stored):
     """Newest reading per code, the schedule's progress per item, and the silence already alerted."""
 
-    received: dict[str, float] = field(default_factory=dict)
+    received: dict[str, float] = msgspec.field(default_factory=dict)
     last_data: float = 0.0
     """Newest DHO reading of any kind (0: none yet)."""
     anchor: float = 0.0
     """When watching began or resumed (first tick under this plan, or return home)."""
-    checked: dict[str, int] = field(default_factory=dict)
+    checked: dict[str, int] = msgspec.field(default_factory=dict)
     """Item key → last local day (ordinal) whose deadline was judged."""
     inactive_from: float = 0.0
     """Start of the silence already alerted as inactive patient (0: none)."""
@@ -119,6 +119,7 @@ class Schedule:
     name: ClassVar[str] = "dho_schedule"
     kinds: ClassVar[frozenset[str]] = frozenset({"measurement", "blood_pressure", "consciousness", "questionnaire"})
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[ScheduleState]] = ScheduleState
 
     def initial(self) -> ScheduleState:
         return ScheduleState()
@@ -233,11 +234,8 @@ class Schedule:
             details={"silent_days": round(n, 1), "limit_days": days},
         ))
 
-    def dump(self, state: ScheduleState) -> Any:
+    def dump(self, state: ScheduleState) -> ScheduleState:
         return state
-
-    def load(self, data: Any) -> ScheduleState:
-        return from_plain(ScheduleState, data)
 
 
 def _missed(item: ScheduledItem, day: int, due: float, now: float) -> AlertCandidate:

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import math
 from bisect import insort
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
+
+import msgspec
 
 from agents.clinical import bands
 from agents.clinical.bands import COLOUR, SEVERITY_OF_LEVEL, VKP_SEVERITY_CODE, Band, BandTable, Level
@@ -56,7 +58,7 @@ from agents.clinical.thresholds import (
 )
 from agents.clinical.wording import clock, num_en, num_nb
 from agents.localtime import at_local, local_date
-from agents.statecodec import from_plain
+from agents.statecodec import Stored
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import AlertType, DetailValue, RecipientKind, Severity
 from schemas.care import Programme
@@ -81,44 +83,41 @@ REVIEW_MAX = 12
 _ACT = {Level.RED: ("Vurder i dag.", "Act today."), Level.CRITICAL: ("Vurder nå.", "Act now.")}
 
 
-@dataclass(slots=True)
-class ParameterState:
+class ParameterState(Stored):
     """One parameter: readings of the open occasion, consolidated history, the daily-notice episode."""
 
-    pending: list[list[float]] = field(default_factory=list)
+    pending: list[list[float]] = msgspec.field(default_factory=list)
     """[time, value (systolic), diastolic] of readings not yet judged, in time order."""
     judged_t: float = 0.0
     """Newest reading already judged: anything at or before it arrives too late to count."""
-    recent: list[float] = field(default_factory=list)
+    recent: list[float] = msgspec.field(default_factory=list)
     """Consolidated values of the last occasions, whatever their band: the device's own median."""
-    recent2: list[float] = field(default_factory=list)
+    recent2: list[float] = msgspec.field(default_factory=list)
     """Blood pressure: the diastolic values matching ``recent``."""
-    clean: list[float] = field(default_factory=list)
+    clean: list[float] = msgspec.field(default_factory=list)
     """Consolidated values of green occasions only: the personal baseline."""
     run: int = 0
     """Consecutive occasions above the level-2 glucose limit."""
-    episode: Episode = field(default_factory=Episode)
+    episode: Episode = msgspec.field(default_factory=Episode)
 
 
-@dataclass(slots=True)
-class ReviewItem:
+class ReviewItem(Stored):
     """Yellow findings of one parameter since the last weekly review."""
 
-    days: list[int] = field(default_factory=list)
+    days: list[int] = msgspec.field(default_factory=list)
     worst_rank: int = 0
     worst_t: float = 0.0
     worst_nb: str = ""
     worst_en: str = ""
 
 
-@dataclass(slots=True)
-class TriageState:
+class TriageState(Stored):
     """Per parameter and questionnaire state, and the pending weekly review."""
 
-    params: dict[str, ParameterState] = field(default_factory=dict)
-    questionnaires: dict[str, Episode] = field(default_factory=dict)
-    q_latest: dict[str, float] = field(default_factory=dict)
-    review: dict[str, ReviewItem] = field(default_factory=dict)
+    params: dict[str, ParameterState] = msgspec.field(default_factory=dict)
+    questionnaires: dict[str, Episode] = msgspec.field(default_factory=dict)
+    q_latest: dict[str, float] = msgspec.field(default_factory=dict)
+    review: dict[str, ReviewItem] = msgspec.field(default_factory=dict)
     review_due: float = math.inf
 
 
@@ -176,15 +175,13 @@ class Triage:
     name: ClassVar[str] = "triage"
     kinds: ClassVar[frozenset[str]] = frozenset({"measurement", "blood_pressure", "questionnaire"})
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[TriageState]] = TriageState
 
     def initial(self) -> TriageState:
         return TriageState()
 
-    def dump(self, state: TriageState) -> Any:
+    def dump(self, state: TriageState) -> TriageState:
         return state
-
-    def load(self, data: Any) -> TriageState:
-        return from_plain(TriageState, data)
 
     def due(self, state: TriageState, view: ResidentView) -> float:
         window = 60.0 * value(view, OCCASION_MIN)

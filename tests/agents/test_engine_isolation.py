@@ -53,6 +53,7 @@ class Exploding:
     name: ClassVar[str] = "exploding"
     kinds: ClassVar[frozenset[str]] = frozenset({"motion", "alarm_button"})
     ticks: ClassVar[bool] = True
+    state_type: ClassVar[type[int]] = int
 
     def initial(self) -> int:
         return 0
@@ -66,11 +67,8 @@ class Exploding:
     def due(self, state: int, view: ResidentView) -> float:
         return math.inf
 
-    def dump(self, state: int) -> Any:
+    def dump(self, state: int) -> int:
         return state
-
-    def load(self, data: Any) -> int:
-        return int(data)
 
 
 def test_a_failing_detector_is_switched_off_alone_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
@@ -108,6 +106,7 @@ class BrokenSafety:
     name: ClassVar[str] = "safety_pass_through"
     kinds: ClassVar[frozenset[str]] = frozenset({"alarm_button", "fall"})
     ticks: ClassVar[bool] = False
+    state_type: ClassVar[None] = None
 
     def initial(self) -> None:
         return None
@@ -121,10 +120,7 @@ class BrokenSafety:
     def due(self, state: None, view: ResidentView) -> float:
         return math.inf
 
-    def dump(self, state: None) -> Any:
-        return None
-
-    def load(self, data: Any) -> None:
+    def dump(self, state: None) -> None:
         return None
 
 

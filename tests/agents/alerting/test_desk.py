@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import orjson
 import pytest
 
-from agents.alerting.desk import AlertDesk
+from agents.alerting.desk import AlertBook, AlertDesk
 from agents.alerting.rules import ROUTING_FILE, RoutingRules
+from agents.statecodec import decode, encode
 from agents.types import AlertCandidate, ResidentView
 from schemas.alerts import Acknowledgement, Alert, AlertType, Recipient, RecipientKind, Severity
 from schemas.care import CareContext, Programme
@@ -250,7 +250,7 @@ def test_book_survives_dump_and_load_mid_escalation(desk: AlertDesk) -> None:
     v = view(care())
     book = desk.initial()
     send(desk, book, v, cand(AlertType.LONG_BATHROOM_STAY, Severity.HIGH, T0))
-    restored = desk.load(orjson.loads(orjson.dumps(desk.dump(book))))
+    restored = decode(encode(desk.dump(book)), AlertBook)
     assert restored == book
     _, esc = desk.tick(restored, v, T0 + 300)
     assert [e.notification for e in esc] == ["escalation"]
@@ -346,21 +346,21 @@ def test_issue13_cuff_pulse_and_blood_pressure_both_reach_the_team(desk: AlertDe
 
 def test_book_stays_small(desk: AlertDesk) -> None:
     v = view(care())
-    empty = len(orjson.dumps(desk.dump(desk.initial())))
+    empty = len(encode(desk.dump(desk.initial())))
     book = desk.initial()
     long_nb, long_en = "ø" * 200, "e" * 200
     send(desk, book, v, AlertCandidate(AlertType.SOCIAL_ISOLATION, Severity.LOW, T0, T0, long_nb, long_en))
-    one_low = len(orjson.dumps(desk.dump(book)))
+    one_low = len(encode(desk.dump(book)))
     send(desk, book, v, AlertCandidate(AlertType.NOCTURIA_INCREASE, Severity.MEDIUM, T0 + 9, T0 + 9, long_nb, long_en))
-    typical = len(orjson.dumps(desk.dump(book)))
+    typical = len(encode(desk.dump(book)))
     # the most a book can hold: every open slot taken by a high alert with two long evidence texts
     full = desk.initial()
     for i, type_ in enumerate([*AlertType, *AlertType]):
         send(desk, full, v, AlertCandidate(type_, Severity.HIGH, T0 + 60 * i, T0 + 60 * i, "ø" * 400, "e" * 400))
-    worst = len(orjson.dumps(desk.dump(full)))
+    worst = len(encode(desk.dump(full)))
     assert len(full.open) == 8 and len(full.sent) == 24
     assert empty < 80
     assert one_low < 400, "a low alert keeps no evidence"
     assert typical < 1300
     assert worst < 12_000
-    assert desk.load(orjson.loads(orjson.dumps(desk.dump(full)))) == full
+    assert decode(encode(desk.dump(full)), AlertBook) == full

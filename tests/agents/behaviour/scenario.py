@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
-
-from agents.behaviour.home import HomeModel, HomeState
+from agents.behaviour.home import HomeModel, HomeState, StoredHome
+from agents.statecodec import decode, encode
 from agents.types import AlertCandidate, Detector, ResidentView
 from schemas.care import CareContext, Programme
 from schemas.devices import DeviceRegistry, DeviceSpec
@@ -228,9 +227,9 @@ class Driver:
 
     def roundtrip(self) -> None:
         """Store and recover the state the way the engine's changelog does."""
-        raw = orjson.dumps(self.detector.dump(self.state))
-        self.state = self.detector.load(orjson.loads(raw))
-        self.home = self.model.load(orjson.loads(orjson.dumps(self.model.dump(self.home))))
+        raw = encode(self.detector.dump(self.state))
+        self.state = decode(raw, self.detector.state_type)
+        self.home = self.model.load(decode(encode(self.model.dump(self.home)), StoredHome))
         self.view = replace(self.view, home=self.home)
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import random
 
-import orjson
-
 from agents.behaviour import detectors
 from agents.behaviour.thresholds import PARAMETERS
 from agents.engine import Engine
-from agents.statecodec import to_plain
+from agents.statecodec import decode, encode, to_plain
 from schemas.alerts import AlertType
 from tests.agents.behaviour.scenario import RID, Driver, alarm, at, care, days, motion, normal_day, view
 
@@ -37,7 +35,7 @@ def test_every_state_round_trips_mid_episode() -> None:
         before = to_plain(det.dump(d.state))  # what is stored (caches are not)
         d.roundtrip()
         assert to_plain(det.dump(d.state)) == before, det.name
-        assert det.due(d.state, d.view) == det.due(det.load(orjson.loads(orjson.dumps(det.dump(d.state)))), d.view)
+        assert det.due(d.state, d.view) == det.due(decode(encode(det.dump(d.state)), det.state_type), d.view)
 
 
 def test_engine_runs_normal_days_quietly_and_passes_alarms_through() -> None:

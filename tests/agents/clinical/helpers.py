@@ -119,7 +119,7 @@ def run(det: Detector[Any], events: Iterable[Any], v: ResidentView, state: Any =
 
 
 def roundtrip(det: Detector[Any], state: Any) -> Any:
-    """dump → orjson → load, as the state table does."""
-    import orjson
+    """dump → encode → decode, as the state table does."""
+    from agents.statecodec import decode, encode
 
-    return det.load(orjson.loads(orjson.dumps(det.dump(state))))
+    return decode(encode(det.dump(state)), det.state_type)
