@@ -20,7 +20,7 @@ from typing import Any
 
 from aiokafka.partitioner import murmur2
 
-from agents.engine import SAFETY_KINDS, Engine, ResidentState, peek
+from agents.engine import SAFETY_KINDS, Engine, ResidentState, UnreadableState, peek
 from agents.registry import all_parameters
 from schemas.alerts import Alert
 from schemas.care import CareContext
@@ -169,15 +169,27 @@ class ResidentProcessor:
         st = self.states.get(resident_id)
         if st is None:
             raw, care_raw = self.load_state(resident_id), self.load_care(resident_id)
-            if raw:
-                st = self.engine.load(raw, care_raw)
-            else:
+            st = self._decoded(raw, care_raw) if raw else None
+            if st is None:
                 st = self.engine.new_state(resident_id)
                 if care_raw:
                     self.engine.on_care(st, CareContext.model_validate_json(care_raw))
             self.states[resident_id] = st
             self.partition_of[resident_id] = partition_for(resident_id.encode(), self.partitions)
         return st
+
+    def _decoded(self, raw: bytes, care_raw: bytes | None) -> ResidentState | None:
+        """A stored state, or None when it cannot be read at all (a later format, damaged bytes).
+
+        Supervision must not stop for one unreadable state: the resident starts afresh with the
+        care context (its baselines are learned again), which is logged and counted.
+        """
+        try:
+            return self.engine.load(raw, care_raw)
+        except UnreadableState as exc:
+            metrics.DETECTOR_ERRORS.labels(stage="state").inc()
+            log.error("a stored resident state could not be read (%s); the resident starts afresh", exc)
+            return None
 
     def forget_partitions(self, partitions: Iterable[int]) -> None:
         """Drop cached states and timers of partitions this worker no longer owns."""

@@ -149,3 +149,17 @@ def test_localtime_is_not_a_time_zone() -> None:
     body["time_zone"] = "localtime"
     out = processor().handle([rec("care-context", orjson.dumps(body))], 0)
     assert reasons(out) == ["schema"] and "IANA" in dead_reason(out)
+
+
+@pytest.mark.parametrize("stored", [bytes([99]) + bytes(16) + b"later format", bytes([2]) + bytes(16) + b"\xc1damaged"])
+def test_an_unreadable_stored_state_starts_the_resident_afresh_and_alarms_still_alert(stored: bytes) -> None:
+    def errors() -> float:
+        return metrics.REGISTRY.get_sample_value("tilsyn_detector_errors_total", {"stage": "state"}) or 0.0
+
+    before = errors()
+    pr = ResidentProcessor(Engine(), partitions=P, limits=Limits(), clock="event",
+                           load_state=lambda rid: stored, load_care=lambda rid: care(T0))
+    out = pr.handle([rec("sensor-events", event("alarm_button", T0, 40))], 0)
+    assert alerts(out) == [AlertType.SAFETY_ALARM] and reasons(out) == []
+    assert pr.states[RID].care is not None and pr.states[RID].care.municipality == "0301"
+    assert errors() == before + 1
