@@ -1,4 +1,4 @@
-"""``tilsyn simulate``, ``tilsyn replay`` and ``tilsyn evaluate``: attached to the main CLI."""
+"""``tilsyn simulate`` and ``tilsyn evaluate``: attached to the main CLI (``tilsyn replay`` is the shell's: streams/replay_cli.py)."""
 
 from __future__ import annotations
 
@@ -7,67 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-
-
-def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for v in values:
-        name, sep, rest = v.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{what} must look like field=value, got {v!r}")
-        out[name] = rest
-    return out
-
-
-@click.command()
-@click.argument("events", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--care-context", "care", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON-lines file of care contexts, loaded before the events.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write alerts here (JSON lines).")
-@click.option("--dead-letter", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write rejected records here (JSON lines: reason and original text).")
-@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "csv"]), default="auto", show_default=True)
-@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="CSV: schema field from a column.")
-@click.option("--set", "constants", multiple=True, metavar="FIELD=VALUE", help="CSV: a fixed field value.")
-@click.option("--until", help="Let event time run on to this ISO time so absence patterns due by then fire.")
-@click.option("--tick", "tick_s", type=float, default=60.0, show_default=True,
-              help="Event-time seconds between checks of absence patterns and escalations.")
-@click.option("--progress/--no-progress", default=True)
-def replay(
-    events: Path, care: Path | None, out: Path | None, dead_letter: Path | None, fmt: str,
-    mapping: tuple[str, ...], constants: tuple[str, ...], until: str | None, tick_s: float, progress: bool,
-) -> None:
-    """Run validation, every detector and the alert desk over EVENTS offline, in event-time order."""
-    import orjson
-
-    from sim.replay import Replay, in_time_order, read_csv, read_jsonl, write_alerts
-
-    if fmt == "csv" or (fmt == "auto" and events.suffix.lower() == ".csv"):
-        try:
-            lines = list(read_csv(events, _pairs(mapping, "--map"), _pairs(constants, "--set")))
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-    else:
-        lines = list(read_jsonl(events))
-    lines = in_time_order(lines)
-    care_lines = list(read_jsonl(care)) if care else []
-    end = datetime.fromisoformat(until).timestamp() if until else None
-    result = Replay(tick_s=tick_s).run(lines, care_lines, until=end, progress=progress, total=len(lines))
-    if out:
-        write_alerts(result.alerts, out)
-    if dead_letter:
-        with dead_letter.open("wb") as fh:
-            for pub in result.dead_letters:
-                headers = {k: v.decode("utf-8", "replace") for k, v in (pub.headers or ())}
-                fh.write(orjson.dumps({
-                    "reason_code": headers.get("tilsyn.dlq.reason_code"),
-                    "reason": headers.get("tilsyn.dlq.reason"),
-                    "original": pub.value.decode("utf-8", "replace"),
-                }) + b"\n")
-    click.echo(result.summary(), err=True)
-    from streams.clierrors import fail_if_all_rejected
-
-    fail_if_all_rejected(result.records + len(care_lines), len(result.dead_letters))
 
 
 @click.command()
@@ -96,10 +35,10 @@ def evaluate(
     if plots:
         written = ev.plots(result, report_dir)
         if events_path is not None and (resident or episodes):
-            from sim.replay import read_jsonl
 
             who = resident or episodes[0].resident_id
-            written.append(ev.timeline(who, read_jsonl(events_path), episodes, alerts, report_dir / "timeline.png"))
+            lines = (ln for ln in events_path.read_bytes().splitlines() if ln.strip())
+            written.append(ev.timeline(who, lines, episodes, alerts, report_dir / "timeline.png"))
         text += "\n" + "\n".join(f"![{p.stem}]({p.name})" for p in written) + "\n"
     (report_dir / "report.md").write_text(text, encoding="utf-8")
     click.echo(text)
@@ -107,8 +46,7 @@ def evaluate(
 
 
 def register(main: click.Group) -> None:
-    """Attach the simulation, replay and evaluation commands to ``tilsyn``."""
-    main.add_command(replay)
+    """Attach the simulation and evaluation commands to ``tilsyn``."""
     main.add_command(evaluate)
     try:
         from sim.simulate_cli import simulate

@@ -320,7 +320,8 @@ class Inactivity:
         out.append(
             AlertCandidate(
                 AlertType.NO_MORNING_ACTIVITY, severity, deadline, act.last, nb, en,
-                {"usual_first_activity_h": round(usual, 2), "learned": learned, "coverage": cov.status.value},
+                {"usual_first_activity_h": round(usual, 2), "margin_min": margin, "learned": learned,
+                 "coverage": cov.status.value},
             )
         )
 

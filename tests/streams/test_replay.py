@@ -9,7 +9,7 @@ import orjson
 from click.testing import CliRunner
 
 from schemas.alerts import AlertType, RecipientKind
-from sim.replay import Replay, in_time_order, read_csv
+from streams.replay import Replay, in_time_order, read_csv
 from streams.cli import main
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
