@@ -188,6 +188,7 @@ _WINDOW_H = {"bathroom": (8.5, 20.0), "inactivity": (9.0, 13.0)}
 """Local hours an onset is drawn from: by day, awake (active hours 08-22, thresholds.py); daytime
 inactivity early enough that even the longer limit of a resident resting in a chair (2 x 4 h)
 ends within the active hours."""
+_NIGHT_ROOMS = frozenset({"bedroom", "bathroom", "wc", "hallway", "entrance", None})
 EPISODE_GAP_DAYS = 2
 """Injected episodes of one run lie at least this many days apart (the home recovers in between)."""
 WARMUP_DAYS = 2
@@ -241,6 +242,7 @@ def injectable(home: HomeMap, pattern: str) -> str | None:
 
 def inject(
     events: Sequence[bytes], home: HomeMap, pattern: str, seed: int, max_count: int | None = None,
+    notes: Sequence[Annotation] = (),
 ) -> tuple[list[bytes], list[Injected]]:
     """The recording with episodes of ``pattern`` inserted at seeded random times.
 
@@ -269,6 +271,8 @@ def inject(
             break
         if next_ok is not None and day < next_ok:
             continue
+        if not _plausible(pattern, day, notes, home):
+            continue
         ep = _place(pattern, day, activity, home, tz, rng)
         if ep is None:
             continue
@@ -285,6 +289,23 @@ def inject(
         e.update(event_id=f"{home.home}-inj-{pattern}-{seed}-{i}", resident_id=home.resident_id)
     merged = sorted(kept + adds, key=_t)
     return [orjson.dumps(e) for e in merged], found
+
+
+def _plausible(pattern: str, day: object, notes: Sequence[Annotation], home: HomeMap) -> bool:
+    """Where the recording is annotated, a night episode needs the resident asleep at home that
+    night (a sleeping annotation over 02:00-04:00, no outing annotated from 22:00 to 04:00)."""
+    from datetime import date as date_
+
+    if pattern not in ("morning", "wandering") or not notes:
+        return True
+    assert isinstance(day, date_)
+    midnight = datetime(day.year, day.month, day.day)
+    sleeping, away = home.labels.get("sleeping", ()), home.labels.get("away", ())
+    asleep = any(n.label in sleeping and n.start <= midnight + timedelta(hours=2) and n.end >= midnight + timedelta(hours=4)
+                 for n in notes)
+    out = any(n.label in away and n.start < midnight + timedelta(hours=4) and n.end > midnight - timedelta(hours=2)
+              for n in notes)
+    return asleep and not out
 
 
 def _line_time(line: bytes) -> float:
@@ -312,10 +333,13 @@ def _place(
         return [(t, e) for t, e in activity if a <= t < b]
 
     def at_home_and_up(t: float) -> bool:
-        recent = events_between(t - 1800.0, t)
-        rooms = {e.get("room") for _, e in recent}
-        exits = [e for _, e in events_between(t - 3600.0, t) if e["kind"] == "door" and e.get("door") == "exit"]
-        return len(recent) >= 3 and bool(rooms - {"bedroom", None}) and not exits
+        # the day has started (sustained activity outside bedroom, bathroom and hallway in the
+        # hour before: otherwise a silence is the morning pattern's, not this one's) and the
+        # resident has not just left
+        recent = events_between(t - 3600.0, t)
+        day_rooms = [e for _, e in recent if e.get("room") not in _NIGHT_ROOMS]
+        exits = [e for _, e in recent if e["kind"] == "door" and e.get("door") == "exit"]
+        return len(day_rooms) >= 3 and not exits and bool(events_between(t - 1800.0, t))
 
     if pattern == "morning":
         # asleep at home that night: bed or bedroom seen between 22:00 and 04:00
@@ -433,7 +457,7 @@ def recall(
         return r
     end = imported.end.timestamp() + DAY
     for seed in seeds:
-        events, eps = inject(imported.events, home, pattern, seed, max_count)
+        events, eps = inject(imported.events, home, pattern, seed, max_count, imported.annotations)
         if not eps:
             continue
         # nothing after the last episode can change whether it was found: replay up to it only

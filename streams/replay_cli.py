@@ -52,11 +52,18 @@ def _import(fmt: str, src: Path, map_file: Path, heartbeats: bool) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
+EVAL_RESOLVE_AFTER_S = 1800.0
+"""In an evaluation the team resolves each alert 30 min after its first notice: a home-care visit
+or a call has checked on the resident by then (practice: response centres answer within minutes,
+home care reaches the home within the half hour). Each later occurrence is then a notice of its own."""
+
+
 def run_replay(events: Sequence[bytes], care: Sequence[bytes], until: float | None) -> list[Any]:
-    """Every alert of an offline replay (the :data:`sim.realhome.Runner` the evaluation uses)."""
+    """Every alert of an offline replay with a team that resolves each alert (the
+    :data:`sim.realhome.Runner` the evaluation uses)."""
     from streams.replay import Replay
 
-    return Replay().run(events, care, until=until).alerts
+    return Replay(resolve_after_s=EVAL_RESOLVE_AFTER_S).run(events, care, until=until).alerts
 
 
 @click.command()
