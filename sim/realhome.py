@@ -35,6 +35,8 @@ from agents.behaviour.thresholds import (
     BATHROOM_STAY_LIMIT,
     INACTIVITY_LIMIT,
     INACTIVITY_RESTING_FACTOR,
+    MORNING_EVENTS,
+    MORNING_SUSTAIN,
     WANDERING_RETURN,
 )
 from schemas.alerts import Alert, AlertType, Category, Severity
@@ -262,6 +264,9 @@ def inject(
     warm = MORNING_WARMUP_DAYS if pattern == "morning" else WARMUP_DAYS
     days = [first_day + timedelta(days=i) for i in range(warm, (last_day - first_day).days)]
     activity = [(t, e) for t, e in zip(times, evs, strict=True) if e["kind"] != "heartbeat"]
+    away_labels = home.labels.get("away", ())
+    away = [(n.start.replace(tzinfo=tz).timestamp(), n.end.replace(tzinfo=tz).timestamp())
+            for n in notes if n.label in away_labels]
     drops: list[tuple[float, float]] = []
     adds: list[dict[str, object]] = []
     found: list[Injected] = []
@@ -273,7 +278,7 @@ def inject(
             continue
         if not _plausible(pattern, day, notes, home):
             continue
-        ep = _place(pattern, day, activity, home, tz, rng)
+        ep = _place(pattern, day, activity, home, tz, rng, away)
         if ep is None:
             continue
         onset, drop_from, drop_to, extra, limit_s = ep
@@ -322,7 +327,7 @@ Placement = tuple[float, float, float, list[dict[str, object]], float]
 
 def _place(
     pattern: str, day: object, activity: list[tuple[float, dict[str, object]]], home: HomeMap, tz: ZoneInfo,
-    rng: random.Random,
+    rng: random.Random, away: Sequence[tuple[float, float]],
 ) -> Placement | None:
     from datetime import date as date_
 
@@ -334,12 +339,15 @@ def _place(
 
     def at_home_and_up(t: float) -> bool:
         # the day has started (sustained activity outside bedroom, bathroom and hallway in the
-        # hour before: otherwise a silence is the morning pattern's, not this one's) and the
-        # resident has not just left
+        # hour before: otherwise a silence is the morning pattern's, not this one's), the resident
+        # was last seen in a day room and has not just left (by the door, or as annotated)
         recent = events_between(t - 3600.0, t)
-        day_rooms = [e for _, e in recent if e.get("room") not in _NIGHT_ROOMS]
+        day_rooms = [u for u, e in recent if e.get("room") not in _NIGHT_ROOMS]
+        sustained = len(day_rooms) >= MORNING_EVENTS.default and day_rooms[-1] - day_rooms[0] >= 60.0 * MORNING_SUSTAIN.default
         exits = [e for _, e in recent if e["kind"] == "door" and e.get("door") == "exit"]
-        return len(day_rooms) >= 3 and not exits and bool(events_between(t - 1800.0, t))
+        last = events_between(t - 1800.0, t)
+        return (sustained and not exits and bool(last) and last[-1][1].get("room") not in _NIGHT_ROOMS
+                and not any(a < t + 600.0 and b > t - 3600.0 for a, b in away))
 
     if pattern == "morning":
         # asleep at home that night: bed or bedroom seen between 22:00 and 04:00

@@ -117,6 +117,14 @@ def _awake_from(start: float, view: ResidentView) -> float:
     return at_local(day, from_h, tz)
 
 
+def _first_departure(act: activity.Activity, start: float, end: float) -> float:
+    """First time the resident left home in [start, end) (a completed outing or the current one)."""
+    times = [d for d, _ in activity.outings_between(act, start, end)]
+    if activity.is_out(act, end) and start <= act.leave_first < end:
+        times.append(act.leave_first)
+    return min(times, default=math.inf)
+
+
 def _in_hours(t: float, view: ResidentView, from_h: float, to_h: float) -> bool:
     h = local_hour(t, view.tz)
     return from_h <= h < to_h if from_h <= to_h else (h >= from_h or h < to_h)
@@ -162,6 +170,13 @@ class Inactivity:
         # the usual morning is anchored on the first sustained activity in the day rooms (the
         # kitchen after the morning routine); a day without one is anchored on leaving the bed
         start = act.prev_day_rooms if act.prev_day_rooms < math.inf else act.prev_up
+        # a resident who gets up and goes out (to work, a walk) before any sustained activity in the
+        # day rooms is anchored on the departure, the day's first activity beyond the morning
+        # routine: anchoring that day on the evening's kitchen made the learned morning the
+        # late afternoon
+        gone = _first_departure(act, at_local(day, value(view, MORNING_FROM), tz), at_local(day + 1, 0.0, tz))
+        if gone < act.prev_day_rooms:
+            start = gone
         # a morning that needed an alert is not the routine: the day began late because something
         # was wrong (or the team came by); learning it would move the deadline later for the
         # mornings after, when the resident is most at risk

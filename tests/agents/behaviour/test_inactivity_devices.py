@@ -150,6 +150,22 @@ def test_an_alerted_morning_does_not_enter_the_baseline() -> None:
     assert max(d.state.firsts) < 10.0 and abs(d.state.usual_h - usual) < 0.25
 
 
+def test_a_resident_who_gets_up_and_goes_out_learns_the_departure_not_the_evening() -> None:
+    """Regression (Kasteren house C): a resident who leaves for the day without a kitchen routine
+    had each day anchored on the evening's kitchen, so the learned morning became 17:00."""
+    d = Driver(Inactivity(), view())
+    for y, m, dd in days(2026, 5, 4, 10):
+        up, gone, back = at(y, m, dd, 7, 0), at(y, m, dd, 7, 30), at(y, m, dd, 17, 0)
+        d.feed([bed(at(y, m, dd, 0, 0) - 3600, "occupied"), bed(up, "vacant"), motion(up + 60, "bathroom"),
+                motion(up + 900, "bedroom"), motion(gone - 30, "hallway"), door(gone, "open"), door(gone + 10, "closed"),
+                *alive(gone, back),
+                door(back, "open"), door(back + 10, "closed"), motion(back + 40, "hallway"),
+                *[motion(back + 600 * i, "kitchen") for i in range(1, 6)],
+                motion(at(y, m, dd, 22, 30), "bedroom"), bed(at(y, m, dd, 22, 40), "occupied")])
+    assert d.state.usual_h >= 0.0 and d.state.usual_h < 8.0
+    assert _morning(d.alerts) == []
+
+
 def test_a_late_night_is_not_the_morning() -> None:
     """A resident up until 04:30 who then sleeps until 10:00: the 04:xx activity was the night's tail."""
     d = Driver(Inactivity(), view())
