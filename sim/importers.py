@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from schemas.base import TimeZoneName
 from schemas.care import CareContext, Programme
@@ -74,6 +74,11 @@ class SensorSpec(BaseModel):
         default=None,
         description="door: exit/balcony/interior; contact: fridge, cupboard ...; chair: seat type; appliance: which",
     )
+
+    @model_validator(mode="after")
+    def _fits_the_registry(self) -> SensorSpec:
+        DeviceSpec(device_id="map", kind=self.kind, room=self.room, purpose=self.purpose)  # same rules, same message
+        return self
 
 
 class HomeMap(BaseModel):
