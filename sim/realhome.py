@@ -153,15 +153,33 @@ class HomeScore:
 
 
 def score(home: HomeMap, imported: Imported, alerts: Iterable[Alert], heartbeats: bool) -> HomeScore:
-    """Alert burden of ``home`` and what the annotations say around each alert."""
+    """Alert burden of ``home`` over its recording and what the annotations say around each alert."""
+    return score_span(home, imported.annotations, imported.start, imported.end, alerts, heartbeats)
+
+
+def score_span(
+    home: HomeMap, notes: Sequence[Annotation], start: datetime, end: datetime, alerts: Iterable[Alert],
+    heartbeats: bool,
+) -> HomeScore:
+    """Alert burden over ``start``..``end`` (aware) and the annotations around each alert."""
     tz = ZoneInfo(home.time_zone)
     notices = first_notices(alerts)
-    days = max(1.0, (imported.end - imported.start).total_seconds() / DAY)
+    days = max(1.0, (end - start).total_seconds() / DAY)
     s = HomeScore(home.home, heartbeats, days, home.residents, notices)
     for a in notices:
         local = a.time.astimezone(tz).replace(tzinfo=None)
-        s.explanations.append((a, around(imported.annotations, local)))
+        s.explanations.append((a, around(notes, local)))
     return s
+
+
+def read_annotations(lines: Iterable[bytes]) -> list[Annotation]:
+    """Annotations from JSON lines ``{"start", "end", "label"}`` (``tilsyn import --annotations``), local times."""
+    out = []
+    for line in lines:
+        d = orjson.loads(line)
+        start, end = datetime.fromisoformat(d["start"]), datetime.fromisoformat(d["end"])
+        out.append(Annotation(start.replace(tzinfo=None), end.replace(tzinfo=None), str(d["label"])))
+    return out
 
 
 def explanation_table(s: HomeScore, tz: str) -> str:
