@@ -106,6 +106,7 @@ def is_device_alert(a: Alert) -> bool:
 
 def around(notes: Sequence[Annotation], t: datetime, before: timedelta = timedelta(hours=1)) -> str:
     """What the annotations say at local time ``t``: the activity in progress and those of the hour before."""
+    notes = [n for n in notes if n.end >= n.start]  # a few source rows end before they start: not evidence
     now = [n.label for n in notes if n.start <= t <= n.end]
     prior = [n for n in notes if t - before <= n.end < t]
     parts = []
@@ -545,7 +546,7 @@ def evaluate_home(
 
 def _delay_txt(r: Recall) -> str:
     found = [d for d in r.delays_s if d is not None]
-    return f"{median(found) / 60.0:.0f} min" if found else "-"
+    return f"{median(found) / 60.0 + 0.0:.0f} min".replace("-0 min", "0 min") if found else "-"
 
 
 def table(results: Sequence[HomeResult]) -> str:
@@ -562,7 +563,8 @@ def table(results: Sequence[HomeResult]) -> str:
             f"({len(b.non_urgent)}) | {n.high_per_month:.2f} ({len(n.high)}) | {n.non_urgent_per_week:.2f} "
             f"({len(n.non_urgent)}) | {len(n.high_device)} |"
         )
-    lines += ["", "| home | pattern | found / injected | median delay after onset | not live because |",
+    lines += ["", "| home | pattern | found / injected | median delay (after onset; morning: after its personal "
+              "deadline) | not live because |",
               "|---|---|---:|---:|---|"]
     totals: dict[str, list[int]] = {}
     for r in results:
