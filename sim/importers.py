@@ -59,7 +59,7 @@ PIR_HOLD_S = 60.0
 someone moves; typical PIR hold times are 10 s to a few minutes)."""
 
 
-class ImportError_(ValueError):  # noqa: N801 - the builtin ImportError means something else
+class ImportError_(ValueError):
     """A source file or map that cannot be read; the message says which line and why."""
 
 
@@ -398,16 +398,16 @@ def to_events(rec: Recording, home: HomeMap, heartbeat_min: float | None = None)
     if heartbeat_min is not None:
         step = heartbeat_min * 60.0
         for dev in used:
-            t = (first // 3600.0) * 3600.0 + _phase_s(dev) % step
-            while t <= last:
-                if t >= first:
+            beat = (first // 3600.0) * 3600.0 + _phase_s(dev) % step
+            while beat <= last:
+                if beat >= first:
                     seq += 1
-                    raw.append((t, seq, {"device_id": dev, "kind": "heartbeat", "interval_s": step}))
-                t += step
+                    raw.append((beat, seq, {"device_id": dev, "kind": "heartbeat", "interval_s": step}))
+                beat += step
         raw.sort(key=lambda x: (x[0], x[1]))
     events = []
-    for n, (t, _, fields) in enumerate(raw):
-        fields.update(event_id=f"{home.home}-{n}", resident_id=home.resident_id, time=_iso(t))
+    for n, (at, _, fields) in enumerate(raw):
+        fields.update(event_id=f"{home.home}-{n}", resident_id=home.resident_id, time=_iso(at))
         events.append(_EVENT.validate_json(_dumps(fields)).model_dump_json(exclude_none=True).encode())
     specs = {home.device_id(s): spec for s, spec in home.sensors.items()}
     registry = DeviceRegistry(devices=tuple(

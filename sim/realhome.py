@@ -99,9 +99,9 @@ def first_notices(alerts: Iterable[Alert]) -> list[Alert]:
 
 
 def is_device_alert(a: Alert) -> bool:
-    return a.type in (AlertType.DEVICE_SILENT, AlertType.LOW_BATTERY) or a.category in (
+    return a.type in (AlertType.DEVICE_SILENT, AlertType.LOW_BATTERY) or (a.category in (
         Category.OPERATIONAL, Category.TECHNICAL,
-    ) and a.type is not AlertType.MISSED_MEDICATION
+    ) and a.type is not AlertType.MISSED_MEDICATION)
 
 
 def around(notes: Sequence[Annotation], t: datetime, before: timedelta = timedelta(hours=1)) -> str:
@@ -574,8 +574,9 @@ def table(results: Sequence[HomeResult]) -> str:
             t[1] += len(rc.episodes)
             lines.append(f"| {r.home} | {rc.pattern} | {rc.found}/{len(rc.episodes)} | {_delay_txt(rc)} | "
                          f"{rc.not_live or ''} |")
-    for p, (f, n) in totals.items():
-        lines.append(f"| **all** | {p} | {f}/{n} ({100.0 * f / n if n else math.nan:.0f} %) | | |")
+    for pattern, (found, injected) in totals.items():
+        share = 100.0 * found / injected if injected else math.nan
+        lines.append(f"| **all** | {pattern} | {found}/{injected} ({share:.0f} %) | | |")
     return "\n".join(lines)
 
 

@@ -73,7 +73,7 @@ def test_alert_burden_on_normal_life(name: str, beats: bool) -> None:
 
 def test_every_alert_is_explained_by_what_the_annotations_say() -> None:
     s = burden("ordonez-b", True)
-    m, imp = imported("ordonez-b", True)
+    m, _ = imported("ordonez-b", True)
     assert s.explanations and all(note for _, note in s.explanations)
     assert "Leaving" in realhome.explanation_table(s, m.time_zone)  # the 22:18 exit is annotated as leaving
 

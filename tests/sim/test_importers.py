@@ -96,7 +96,7 @@ def test_bad_lines_and_bad_maps_say_where(tmp_path: Path) -> None:
         _map(X={"kind": "door", "room": "hallway"})
     broken = tmp_path / "map.yaml"
     broken.write_text("home: mini\nsensors: [1, 2]\n")
-    with pytest.raises(ImportError_, match="map.yaml: not a valid sensor map"):
+    with pytest.raises(ImportError_, match=r"map\.yaml: not a valid sensor map"):
         HomeMap.load(broken)
 
 

@@ -9,8 +9,8 @@ import orjson
 from click.testing import CliRunner
 
 from schemas.alerts import AlertType, RecipientKind
-from streams.replay import Replay, in_time_order, read_csv
 from streams.cli import main
+from streams.replay import Replay, in_time_order, read_csv
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
