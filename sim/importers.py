@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -111,7 +112,7 @@ class HomeMap(BaseModel):
 
         text = path.read_text(encoding="utf-8")
         try:
-            data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else __import__("json").loads(text)
+            data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
             return cls.model_validate(data)
         except Exception as exc:
             raise ImportError_(f"{path}: not a valid sensor map: {exc}") from None

@@ -25,7 +25,7 @@ import os
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -272,7 +272,7 @@ def inject(
     recording shows the resident at home (awake by day, asleep at night), so that the injected
     story is plausible in that home.
     """
-    rng = random.Random(f"{home.home}:{pattern}:{seed}")
+    rng = random.Random(f"{home.home}:{pattern}:{seed}")  # nosec B311 - seeded placement, not security
     tz = ZoneInfo(home.time_zone)
     evs = _lines(events)
     times = [_t(e) for e in evs]
@@ -315,14 +315,11 @@ def inject(
     return [orjson.dumps(e) for e in merged], found
 
 
-def _plausible(pattern: str, day: object, notes: Sequence[Annotation], home: HomeMap) -> bool:
+def _plausible(pattern: str, day: date, notes: Sequence[Annotation], home: HomeMap) -> bool:
     """Where the recording is annotated, a night episode needs the resident asleep at home that
     night (a sleeping annotation over 02:00-04:00, no outing annotated from 22:00 to 04:00)."""
-    from datetime import date as date_
-
     if pattern not in ("morning", "wandering") or not notes:
         return True
-    assert isinstance(day, date_)
     midnight = datetime(day.year, day.month, day.day)
     sleeping, away = home.labels.get("sleeping", ()), home.labels.get("away", ())
     asleep = any(n.label in sleeping and n.start <= midnight + timedelta(hours=2) and n.end >= midnight + timedelta(hours=4)
@@ -345,12 +342,9 @@ Placement = tuple[float, float, float, list[dict[str, object]], float]
 
 
 def _place(
-    pattern: str, day: object, activity: list[tuple[float, dict[str, object]]], home: HomeMap, tz: ZoneInfo,
+    pattern: str, day: date, activity: list[tuple[float, dict[str, object]]], home: HomeMap, tz: ZoneInfo,
     rng: random.Random, away: Sequence[tuple[float, float]],
 ) -> Placement | None:
-    from datetime import date as date_
-
-    assert isinstance(day, date_)
     midnight = datetime(day.year, day.month, day.day, tzinfo=tz).timestamp()
 
     def events_between(a: float, b: float) -> list[tuple[float, dict[str, object]]]:
@@ -531,15 +525,11 @@ def evaluate_home(
 ) -> HomeResult:
     """Burden with and without heartbeats, and recall of every pattern (injected with heartbeats)."""
     scores = {}
-    beat_home: tuple[HomeMap, Imported] | None = None
-    for beats in (True, False):
-        m, imported = load_home(datasets, home, HEARTBEAT_MIN if beats else None)
+    loaded = {beats: load_home(datasets, home, HEARTBEAT_MIN if beats else None) for beats in (True, False)}
+    for beats, (m, imported) in loaded.items():
         alerts = run(imported.events, [imported.care_context], imported.end.timestamp())
         scores[beats] = score(m, imported, alerts, beats)
-        if beats:
-            beat_home = (m, imported)
-    assert beat_home is not None
-    m, imported = beat_home
+    m, imported = loaded[True]
     recalls = [recall(imported, m, p, run, seeds, max_count) for p in PATTERNS]
     return HomeResult(home.name, scores[True], scores[False], recalls, m.time_zone)
 
