@@ -143,12 +143,13 @@ class Replay:
     """Runs the worker's processor over records in event time, as the live worker in event-clock mode does.
 
     The live worker ticks its processor (:meth:`ResidentProcessor.tick`) every second of wall
-    time; in event-clock mode a tick moves each resident on to its partition's event time, and
+    time; a tick moves each due resident on to its partition's time, and
     :meth:`agents.engine.Engine.advance` fires every deadline due by then at its own time. The
-    replay ticks the same processor each time event time has moved on by ``tick_s`` and after
-    the last record, and can run on to an end time: every absence pattern fires at its own
-    deadline with the facts of that moment, so alert ids, times and evidence equal the live
-    worker's for the same input (``tests/integration/test_replay_equals_live.py``).
+    replay ticks the same processor each time event time has moved on by ``tick_s``, steps
+    through the quiet time between two records from deadline to deadline (at least ``tick_s``
+    apart), ticks after the last record and can run on to an end time: every absence pattern
+    fires at its own deadline with the facts of that moment, so alert ids, times and evidence
+    equal the live worker's for the same input (``tests/integration/test_replay_equals_live.py``).
 
     Parameters:
         engine: the core (default: every detector and the repository's routing rules).
@@ -207,6 +208,7 @@ class Replay:
                     batch = []
                 if next_tick > -math.inf:
                     self._tick(result)
+                    self._step_until(t, result)
                 next_tick = (t // self.tick_s + 1) * self.tick_s
             batch.append(self._record(route_line(raw)))
             result.records += 1
@@ -225,6 +227,26 @@ class Replay:
                 self._tick(result)
         result.seconds = time.perf_counter() - start
         return result
+
+    def _step_until(self, t: float, result: ReplayResult) -> None:
+        """Move event time on towards the next record at ``t`` as the live worker's tick does.
+
+        Each step goes to the next pending deadline (the processor's deadline heap), but at least
+        ``tick_s`` past the last step: a deadline that is exact fires at its own time, and one a
+        detector could only estimate ("maybe by then") is looked at again a tick later, not only
+        when the next record arrives hours later.
+        """
+        proc = self.processor
+        clock = proc.clocks.get(0)
+        if clock is None:
+            return
+        while True:
+            due = proc.next_due(0)
+            at = min(t, max(due, clock.watermark + self.tick_s))
+            if due >= t or at >= t:
+                return
+            clock.watermark = at
+            self._tick(result)
 
     def _feed(self, batch: list[Record], result: ReplayResult) -> None:
         self._collect(self.processor.handle(batch, 0.0), result)
