@@ -517,6 +517,9 @@ class HomeResult:
     with_beats: HomeScore
     without_beats: HomeScore
     recalls: list[Recall]
+    """With hourly heartbeats."""
+    recalls_bare: list[Recall]
+    """Without heartbeats (as recorded)."""
     tz: str
 
 
@@ -529,14 +532,17 @@ def evaluate_home(
     for beats, (m, imported) in loaded.items():
         alerts = run(imported.events, [imported.care_context], imported.end.timestamp())
         scores[beats] = score(m, imported, alerts, beats)
-    m, imported = loaded[True]
-    recalls = [recall(imported, m, p, run, seeds, max_count) for p in PATTERNS]
-    return HomeResult(home.name, scores[True], scores[False], recalls, m.time_zone)
+    recalls = {beats: [recall(imp, m, p, run, seeds, max_count) for p in PATTERNS] for beats, (m, imp) in loaded.items()}
+    return HomeResult(home.name, scores[True], scores[False], recalls[True], recalls[False], loaded[True][0].time_zone)
 
 
 def _delay_txt(r: Recall) -> str:
     found = [d for d in r.delays_s if d is not None]
     return f"{median(found) / 60.0 + 0.0:.0f} min".replace("-0 min", "0 min") if found else "-"
+
+
+def _share(found: int, n: int) -> str:
+    return f"{100.0 * found / n:.0f} %" if n else "-"
 
 
 def table(results: Sequence[HomeResult]) -> str:
@@ -553,20 +559,22 @@ def table(results: Sequence[HomeResult]) -> str:
             f"({len(b.non_urgent)}) | {n.high_per_month:.2f} ({len(n.high)}) | {n.non_urgent_per_week:.2f} "
             f"({len(n.non_urgent)}) | {len(n.high_device)} |"
         )
-    lines += ["", "| home | pattern | found / injected | median delay (after onset; morning: after its personal "
-              "deadline) | not live because |",
-              "|---|---|---:|---:|---|"]
+    lines += ["", "| home | pattern | found / injected (heartbeats) | median delay (after onset; morning: after "
+              "its personal deadline) | found / injected (no heartbeats) | not live because |",
+              "|---|---|---:|---:|---:|---|"]
     totals: dict[str, list[int]] = {}
     for r in results:
-        for rc in r.recalls:
-            t = totals.setdefault(rc.pattern, [0, 0])
+        for rc, bare in zip(r.recalls, r.recalls_bare, strict=True):
+            t = totals.setdefault(rc.pattern, [0, 0, 0, 0])
             t[0] += rc.found
             t[1] += len(rc.episodes)
+            t[2] += bare.found
+            t[3] += len(bare.episodes)
             lines.append(f"| {r.home} | {rc.pattern} | {rc.found}/{len(rc.episodes)} | {_delay_txt(rc)} | "
-                         f"{rc.not_live or ''} |")
-    for pattern, (found, injected) in totals.items():
-        share = 100.0 * found / injected if injected else math.nan
-        lines.append(f"| **all** | {pattern} | {found}/{injected} ({share:.0f} %) | | |")
+                         f"{bare.found}/{len(bare.episodes)} | {rc.not_live or ''} |")
+    for pattern, (found, injected, found_bare, injected_bare) in totals.items():
+        lines.append(f"| **all** | {pattern} | {found}/{injected} ({_share(found, injected)}) | | "
+                     f"{found_bare}/{injected_bare} ({_share(found_bare, injected_bare)}) | |")
     return "\n".join(lines)
 
 
