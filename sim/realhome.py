@@ -355,7 +355,10 @@ def _place(
         # hour before: otherwise a silence is the morning pattern's, not this one's), the resident
         # was last seen in a day room and has not just left (by the door, or as annotated)
         recent = events_between(t - 3600.0, t)
-        day_rooms = [u for u, e in recent if e.get("room") not in _NIGHT_ROOMS]
+        day_rooms: list[float] = []
+        for u, e in recent:  # reports within a minute count once, as the activity model counts them
+            if e.get("room") not in _NIGHT_ROOMS and (not day_rooms or u - day_rooms[-1] >= 60.0):
+                day_rooms.append(u)
         sustained = len(day_rooms) >= MORNING_EVENTS.default and day_rooms[-1] - day_rooms[0] >= 60.0 * MORNING_SUSTAIN.default
         exits = [e for _, e in recent if e["kind"] == "door" and e.get("door") == "exit"]
         last = events_between(t - 1800.0, t)
