@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint soak bench schemas clean install
+.PHONY: demo test lint soak bench schemas clean install eval-real
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,11 @@ lint: $(STAMP)
 ## Regenerate the JSON Schema files consumers read (schemas/json/).
 schemas: $(STAMP)
 	$(BIN)/tilsyn schemas --write
+
+## Real homes: false alarms on normal life and injected-episode recall, full table
+## (datasets from TILSYN_DATASETS, default ../shared/datasets; docs/EVALUATION.md).
+eval-real: $(STAMP)
+	$(BIN)/tilsyn eval-real
 
 soak: $(STAMP)
 	TILSYN_SOAK=1 $(BIN)/python -m pytest -q tests/faults -m "slow or not slow"

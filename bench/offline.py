@@ -10,7 +10,7 @@ from typing import Any
 
 from bench.common import OUT, log
 from bench.data import Dataset
-from sim.replay import Replay
+from streams.replay import Replay
 
 
 def _percentile(values: list[float], q: float) -> float:

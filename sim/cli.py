@@ -1,78 +1,24 @@
-"""``tilsyn simulate``, ``tilsyn replay`` and ``tilsyn evaluate``: attached to the main CLI."""
+"""``tilsyn simulate`` and ``tilsyn evaluate``: attached to the main CLI (``tilsyn replay`` is the shell's: streams/replay_cli.py)."""
 
 from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
 
-def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for v in values:
-        name, sep, rest = v.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{what} must look like field=value, got {v!r}")
-        out[name] = rest
-    return out
-
-
-@click.command()
-@click.argument("events", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--care-context", "care", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON-lines file of care contexts, loaded before the events.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write alerts here (JSON lines).")
-@click.option("--dead-letter", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write rejected records here (JSON lines: reason and original text).")
-@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "csv"]), default="auto", show_default=True)
-@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="CSV: schema field from a column.")
-@click.option("--set", "constants", multiple=True, metavar="FIELD=VALUE", help="CSV: a fixed field value.")
-@click.option("--until", help="Let event time run on to this ISO time so absence patterns due by then fire.")
-@click.option("--tick", "tick_s", type=float, default=60.0, show_default=True,
-              help="Event-time seconds between checks of absence patterns and escalations.")
-@click.option("--progress/--no-progress", default=True)
-def replay(
-    events: Path, care: Path | None, out: Path | None, dead_letter: Path | None, fmt: str,
-    mapping: tuple[str, ...], constants: tuple[str, ...], until: str | None, tick_s: float, progress: bool,
-) -> None:
-    """Run validation, every detector and the alert desk over EVENTS offline, in event-time order."""
-    import orjson
-
-    from sim.replay import Replay, in_time_order, read_csv, read_jsonl, write_alerts
-
-    if fmt == "csv" or (fmt == "auto" and events.suffix.lower() == ".csv"):
-        try:
-            lines = list(read_csv(events, _pairs(mapping, "--map"), _pairs(constants, "--set")))
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-    else:
-        lines = list(read_jsonl(events))
-    lines = in_time_order(lines)
-    care_lines = list(read_jsonl(care)) if care else []
-    end = datetime.fromisoformat(until).timestamp() if until else None
-    result = Replay(tick_s=tick_s).run(lines, care_lines, until=end, progress=progress, total=len(lines))
-    if out:
-        write_alerts(result.alerts, out)
-    if dead_letter:
-        with dead_letter.open("wb") as fh:
-            for pub in result.dead_letters:
-                headers = {k: v.decode("utf-8", "replace") for k, v in (pub.headers or ())}
-                fh.write(orjson.dumps({
-                    "reason_code": headers.get("tilsyn.dlq.reason_code"),
-                    "reason": headers.get("tilsyn.dlq.reason"),
-                    "original": pub.value.decode("utf-8", "replace"),
-                }) + b"\n")
-    click.echo(result.summary(), err=True)
-    from streams.clierrors import fail_if_all_rejected
-
-    fail_if_all_rejected(result.records + len(care_lines), len(result.dead_letters))
-
-
 @click.command()
 @click.option("--alerts", "alerts_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--truth", "truth_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--truth", "truth_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Ground truth of a simulation (tilsyn simulate).")
+@click.option("--annotations", "notes_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Instead of --truth: activity annotations of a real home (tilsyn import --annotations); "
+              "every high alert on a normal day is a false alarm, each explained by the annotations around it.")
+@click.option("--map", "map_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --annotations: the home's sensor map (time zone, residents).")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
               show_default=True, help="Directory for report.md and the PNG plots.")
 @click.option("--events", "events_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -80,12 +26,17 @@ def replay(
 @click.option("--resident", help="Resident for the timeline plot (default: the first with an episode).")
 @click.option("--plots/--no-plots", default=True)
 def evaluate(
-    alerts_path: Path, truth_path: Path, report_dir: Path, events_path: Path | None,
-    resident: str | None, plots: bool,
+    alerts_path: Path, truth_path: Path | None, notes_path: Path | None, map_path: Path | None, report_dir: Path,
+    events_path: Path | None, resident: str | None, plots: bool,
 ) -> None:
-    """Score alerts against ground truth: recall, precision, delay, alert burden."""
+    """Score alerts against ground truth (recall, precision, delay, burden) or against a real home's annotations."""
     from sim import evaluate as ev
 
+    if notes_path is not None:
+        _against_annotations(alerts_path, notes_path, map_path)
+        return
+    if truth_path is None:
+        raise click.UsageError("give --truth (a simulation) or --annotations with --map (a real home)")
     episodes, meta = ev.load_truth(truth_path)
     alerts = ev.load_alerts(alerts_path)
     residents, start, end = ev.cohort_span(meta, alerts, episodes)
@@ -96,19 +47,42 @@ def evaluate(
     if plots:
         written = ev.plots(result, report_dir)
         if events_path is not None and (resident or episodes):
-            from sim.replay import read_jsonl
 
             who = resident or episodes[0].resident_id
-            written.append(ev.timeline(who, read_jsonl(events_path), episodes, alerts, report_dir / "timeline.png"))
+            lines = (ln for ln in events_path.read_bytes().splitlines() if ln.strip())
+            written.append(ev.timeline(who, lines, episodes, alerts, report_dir / "timeline.png"))
         text += "\n" + "\n".join(f"![{p.stem}]({p.name})" for p in written) + "\n"
     (report_dir / "report.md").write_text(text, encoding="utf-8")
     click.echo(text)
     click.echo(f"wrote {report_dir / 'report.md'} and {len(written)} plot(s)", err=True)
 
 
+def _against_annotations(alerts_path: Path, notes_path: Path, map_path: Path | None) -> None:
+    from sim import evaluate as ev
+    from sim import realhome
+    from sim.importers import HomeMap, ImportError_
+
+    if map_path is None:
+        raise click.UsageError("--annotations needs --map (the home's sensor map)")
+    try:
+        home = HomeMap.load(map_path)
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from None
+    alerts = ev.load_alerts(alerts_path)
+    notes = realhome.read_annotations(ln for ln in notes_path.read_bytes().splitlines() if ln.strip())
+    if not notes and not alerts:
+        raise click.ClickException("no annotations and no alerts: nothing to score")
+    tz = ZoneInfo(home.time_zone)
+    times = [n.start.replace(tzinfo=tz) for n in notes] + [n.end.replace(tzinfo=tz) for n in notes] + [a.time for a in alerts]
+    s = realhome.score_span(home, notes, min(times), max(times), alerts, heartbeats=False)
+    click.echo(f"{home.home}: {s.days:.1f} days, {len(s.high)} high alerts ({s.high_per_month:.2f} per home-month, "
+               f"each a false alarm unless the annotations show something unusual), {len(s.non_urgent)} non-urgent "
+               f"({s.non_urgent_per_week:.2f} per resident-week)\n")
+    click.echo(realhome.explanation_table(s, home.time_zone) if s.explanations else "no alerts")
+
+
 def register(main: click.Group) -> None:
-    """Attach the simulation, replay and evaluation commands to ``tilsyn``."""
-    main.add_command(replay)
+    """Attach the simulation and evaluation commands to ``tilsyn``."""
     main.add_command(evaluate)
     try:
         from sim.simulate_cli import simulate

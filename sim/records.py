@@ -8,7 +8,11 @@ sensor, flat battery) swallows its records here, in one place.
 from __future__ import annotations
 
 from sim.fastjson import dumps, iso_utc
-from streams.topics import MEASUREMENTS, SENSOR_EVENTS
+
+SENSOR_EVENTS = "sensor-events"
+MEASUREMENTS = "measurements"
+"""Topic names of streams/topics.py, by which a simulated record is routed (sim does not import the
+shell; tests/sim/test_simulate.py checks that the names agree)."""
 
 # (epoch seconds, resident index, sequence, topic, resident id, JSON bytes): sorts by time.
 Record = tuple[int, int, int, str, str, bytes]

@@ -17,6 +17,7 @@ from streams.coverage_cli import coverage_command
 from streams.demo import demo
 from streams.deploy import topics, wait_ready
 from streams.gateway.cli import gateway
+from streams.replay_cli import eval_real, import_cmd, replay
 from streams.settings import Settings
 
 if TYPE_CHECKING:
@@ -156,6 +157,9 @@ main.add_command(topics)
 main.add_command(wait_ready)
 main.add_command(gateway)
 main.add_command(coverage_command)
+main.add_command(replay)
+main.add_command(import_cmd)
+main.add_command(eval_real)
 
 if __name__ == "__main__":  # pragma: no cover
     logging.basicConfig(level=logging.INFO)

@@ -565,6 +565,14 @@ class ResidentProcessor:
                 self.schedule(rid, ticked_state.due)
         return out
 
+    def next_due(self, partition: int) -> float:
+        """Earliest pending deadline among a partition's residents (inf: none); for a shell that
+        moves event time on by itself between records (the offline replay)."""
+        heap = self._timers.get(partition)
+        while heap and self._scheduled.get(heap[0][1]) != heap[0][0]:
+            heapq.heappop(heap)  # superseded: tick() would skip it too
+        return heap[0][0] if heap else math.inf
+
     def due_count(self) -> int:
         """Residents with a pending deadline (for the operations dashboard)."""
         return len(self._scheduled)

@@ -70,6 +70,8 @@ class InactivityState(Stored):
     due_h: float = -1.0
     due_at: float = math.inf
     """Cached morning deadline of ``due_day`` at local hour ``due_h``."""
+    alerted_day: int = -1
+    """Newest day whose morning alert fired: it does not enter the baseline."""
     hold_day: int = -1
     """Day whose morning check was postponed because the resident was seen up at the deadline."""
     hold_until: float = math.inf
@@ -115,6 +117,14 @@ def _awake_from(start: float, view: ResidentView) -> float:
     return at_local(day, from_h, tz)
 
 
+def _first_departure(act: activity.Activity, start: float, end: float) -> float:
+    """First time the resident left home in [start, end) (a completed outing or the current one)."""
+    times = [d for d, _ in activity.outings_between(act, start, end)]
+    if activity.is_out(act, end) and start <= act.leave_first < end:
+        times.append(act.leave_first)
+    return min(times, default=math.inf)
+
+
 def _in_hours(t: float, view: ResidentView, from_h: float, to_h: float) -> bool:
     h = local_hour(t, view.tz)
     return from_h <= h < to_h if from_h <= to_h else (h >= from_h or h < to_h)
@@ -127,7 +137,7 @@ class Inactivity:
     resident's usual start (median of the last ``baseline_days`` days that began at home; during
     warm-up the latest start seen so far, at least ``morning_fallback_h``) plus
     ``morning_margin_min`` or, for a resident with an irregular routine, ``morning_mad_k`` robust
-    spreads. Days that started away from home do
+    spreads. Days that started away from home, and mornings that were alerted, do
     not enter the baseline. Daytime: no activity for ``inactivity_limit_min`` where the limit is
     reached within active hours; ``inactivity_high_factor`` times the limit is HIGH. Both only
     while at home and not gone out. Needs: ``coverage.MORNING`` and ``coverage.INACTIVITY``.
@@ -161,7 +171,17 @@ class Inactivity:
         # the usual morning is anchored on the first sustained activity in the day rooms (the
         # kitchen after the morning routine); a day without one is anchored on leaving the bed
         start = act.prev_day_rooms if act.prev_day_rooms < math.inf else act.prev_up
-        if start < math.inf and watched and not away:
+        # a resident who gets up and goes out (to work, a walk) before any sustained activity in the
+        # day rooms is anchored on the departure, the day's first activity beyond the morning
+        # routine: anchoring that day on the evening's kitchen made the learned morning the
+        # late afternoon
+        gone = _first_departure(act, at_local(day, value(view, MORNING_FROM), tz), at_local(day + 1, 0.0, tz))
+        if gone < act.prev_day_rooms:
+            start = gone
+        # a morning that needed an alert is not the routine: the day began late because something
+        # was wrong (or the team came by); learning it would move the deadline later for the
+        # mornings after, when the resident is most at risk
+        if start < math.inf and watched and not away and day != state.alerted_day:
             h = local_hour(start, tz)
             push(state.firsts, h)
             if _weekend(day):
@@ -223,7 +243,11 @@ class Inactivity:
         start = self._quiet_start(state, act)
         if start > -math.inf:
             counted = self._counted_from(state, act, start, view)
-            limit_s = 60.0 * value(view, INACTIVITY_LIMIT)  # resting only lengthens it: due early is safe
+            # the limit the tick will apply: resting (seat or bed mat occupied) lengthens it, and
+            # only an event can change that. A due left at the shorter limit would be re-checked
+            # only when the next record moves time on, so a sparse home heard the alert late.
+            resting = activity.seated(act) or activity.in_bed(act)
+            limit_s = 60.0 * value(view, INACTIVITY_LIMIT) * (value(view, INACTIVITY_RESTING_FACTOR) if resting else 1.0)
             if state.quiet_done != start:
                 due = min(due, counted + limit_s)
             elif state.quiet_high_done != start:
@@ -318,10 +342,12 @@ class Inactivity:
             nb += " Beboerens morgenrutine er ennå ikke lært."
             en += " The resident's morning routine is not learned yet."
         nb, en = _qualify(nb, en, home, now, view)
+        state.alerted_day = today
         out.append(
             AlertCandidate(
                 AlertType.NO_MORNING_ACTIVITY, severity, deadline, act.last, nb, en,
-                {"usual_first_activity_h": round(usual, 2), "learned": learned, "coverage": cov.status.value},
+                {"usual_first_activity_h": round(usual, 2), "margin_min": margin, "learned": learned,
+                 "coverage": cov.status.value},
             )
         )
 

@@ -369,3 +369,16 @@ def test_stable_patients_vary_as_real_ones_do() -> None:
     assert repeats > 0 and lows > 0 and water > 0
     units = {r["unit"] for evs in events.values() for _, r in evs if r.get("code") == "pulse"}
     assert {"/min", "bpm", "beats/min"} <= units
+
+
+def test_sim_routes_records_by_the_shells_topic_names_without_importing_the_shell() -> None:
+    import pathlib
+
+    import sim.records as rec
+    from streams import topics
+
+    assert (rec.SENSOR_EVENTS, rec.MEASUREMENTS) == (topics.SENSOR_EVENTS, topics.MEASUREMENTS)
+    sim_dir = pathlib.Path(rec.__file__).parent
+    offenders = [p.name for p in sim_dir.glob("*.py")
+                 if "from streams" in p.read_text() or "import streams" in p.read_text()]
+    assert offenders == [], f"sim imports the shell: {offenders}"

@@ -133,6 +133,39 @@ def test_days_that_start_away_do_not_enter_the_baseline() -> None:
     assert d.state.firsts[-1] < 8.0
 
 
+def test_an_alerted_morning_does_not_enter_the_baseline() -> None:
+    """A morning that needed an alert (the resident got up at 15:00) does not move the learned
+    usual start later for the mornings after."""
+    d = Driver(Inactivity(), view())
+    _learned(d, 2026, 5, 1, 10)
+    n, usual = len(d.state.firsts), d.state.usual_h
+    d.feed(alive(at(2026, 5, 11, 0, 0), at(2026, 5, 11, 15, 0)), tick=False)
+    found = _morning(d.tick_until(at(2026, 5, 11, 14, 0), start=at(2026, 5, 11, 4, 0), step_s=600))
+    assert len(found) == 1
+    late = at(2026, 5, 11, 15, 0)
+    d.feed([bed(late, "vacant")] + [motion(late + 600 * i, "kitchen") for i in range(1, 6)])
+    d.feed(normal_day(2026, 5, 12, random.Random(12)))
+    d.feed(normal_day(2026, 5, 13, random.Random(13)))
+    assert len(d.state.firsts) == n + 2  # 10 and 12 May learned, 11 May (alerted) not
+    assert max(d.state.firsts) < 10.0 and abs(d.state.usual_h - usual) < 0.25
+
+
+def test_a_resident_who_gets_up_and_goes_out_learns_the_departure_not_the_evening() -> None:
+    """Regression (Kasteren house C): a resident who leaves for the day without a kitchen routine
+    had each day anchored on the evening's kitchen, so the learned morning became 17:00."""
+    d = Driver(Inactivity(), view())
+    for y, m, dd in days(2026, 5, 4, 10):
+        up, gone, back = at(y, m, dd, 7, 0), at(y, m, dd, 7, 30), at(y, m, dd, 17, 0)
+        d.feed([bed(at(y, m, dd, 0, 0) - 3600, "occupied"), bed(up, "vacant"), motion(up + 60, "bathroom"),
+                motion(up + 900, "bedroom"), motion(gone - 30, "hallway"), door(gone, "open"), door(gone + 10, "closed"),
+                *alive(gone, back),
+                door(back, "open"), door(back + 10, "closed"), motion(back + 40, "hallway"),
+                *[motion(back + 600 * i, "kitchen") for i in range(1, 6)],
+                motion(at(y, m, dd, 22, 30), "bedroom"), bed(at(y, m, dd, 22, 40), "occupied")])
+    assert d.state.usual_h >= 0.0 and d.state.usual_h < 8.0
+    assert _morning(d.alerts) == []
+
+
 def test_a_late_night_is_not_the_morning() -> None:
     """A resident up until 04:30 who then sleeps until 10:00: the 04:xx activity was the night's tail."""
     d = Driver(Inactivity(), view())
@@ -260,6 +293,21 @@ def test_seated_in_the_armchair_waits_twice_as_long_and_stays_medium() -> None:
     found = d.tick_until(at(2026, 5, 4, 21, 0), start=t, step_s=300)
     assert [(a.severity, round((a.time - t) / 3600)) for a in found] == [(Severity.MEDIUM, 8)]
     assert "i stolen" in found[0].evidence_nb
+
+
+def test_seated_resident_is_due_at_the_resting_limit_so_sparse_input_hears_it_on_time() -> None:
+    """A shell that ticks only at the detector's own deadline (an offline replay of a home whose
+    sensors are quiet, or the live worker in event-clock mode) must hear the seated resident's
+    alert at the resting limit, not at the next record hours later."""
+    d = Driver(Inactivity(), view())
+    t = at(2026, 5, 4, 10, 0)
+    seated = Chair(**_base(t + 60, "chair-1"), state="occupied", seat="armchair", room=Room.LIVING_ROOM)
+    d.feed([bed(t - 3 * 3600, "vacant")] + [motion(t - 1800 + 300 * i, "kitchen") for i in range(6)]
+           + [motion(t, "living_room"), seated])
+    due = d.detector.due(d.state, d.view)
+    assert due == t + 60 + 8 * 3600  # twice the 4 h limit from the last activity (sitting down)
+    found = d.tick(due)
+    assert [(a.type, a.severity, a.time) for a in found] == [(AlertType.DAYTIME_INACTIVITY, Severity.MEDIUM, due)]
 
 
 def test_no_daytime_alert_overnight_before_the_day_starts_or_when_gone_out() -> None:

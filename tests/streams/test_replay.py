@@ -9,8 +9,8 @@ import orjson
 from click.testing import CliRunner
 
 from schemas.alerts import AlertType, RecipientKind
-from sim.replay import Replay, in_time_order, read_csv
 from streams.cli import main
+from streams.replay import Replay, in_time_order, read_csv
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -109,3 +109,49 @@ def test_csv_with_a_missing_column_is_refused(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["replay", str(path), "--map", "resident_id=Beboer", "--no-progress"])
     assert res.exit_code != 0
     assert "no column(s) Beboer" in res.output
+
+
+class _Estimating:
+    """A detector that can only estimate its deadline: it asks to be looked at 10 min after the last
+    motion ("maybe by then") and fires once 30 min have passed."""
+
+    name = "estimating"
+    kinds = frozenset({"motion"})
+    ticks = True
+
+    def initial(self) -> dict[str, float]:
+        return {"last": -1.0, "done": -1.0}
+
+    def step(self, state, event, t, view):  # type: ignore[no-untyped-def]
+        state["last"] = t
+        return state, []
+
+    def due(self, state, view):  # type: ignore[no-untyped-def]
+        return state["last"] + 600.0 if state["last"] > state["done"] else float("inf")
+
+    def tick(self, state, now, view):  # type: ignore[no-untyped-def]
+        from agents.types import AlertCandidate
+        from schemas.alerts import Severity
+
+        if state["last"] <= state["done"] or now < state["last"] + 1800.0:
+            return state, []
+        state["done"] = state["last"]
+        return state, [AlertCandidate(AlertType.DAYTIME_INACTIVITY, Severity.MEDIUM, now, state["last"], "stille", "quiet")]
+
+    def dump(self, state):  # type: ignore[no-untyped-def]
+        return state
+
+    def load(self, data):  # type: ignore[no-untyped-def]
+        return data
+
+
+def test_replay_steps_through_quiet_time_like_the_live_tick() -> None:
+    """Between two records hours apart, an estimated deadline is looked at again every tick, as the
+    live worker does every second: the alert comes 30 min after the motion, not at the next record."""
+    from agents.engine import Engine
+
+    lines = [motion(1, "r-000001", T0), motion(2, "r-000001", T0 + timedelta(hours=3))]
+    result = Replay(Engine(detectors=[_Estimating()]), tick_s=60.0).run(lines, [care("r-000001")])
+    first = [a for a in result.alerts if a.notification == "initial"]
+    assert len(first) == 1
+    assert T0 + timedelta(minutes=30) <= first[0].time <= T0 + timedelta(minutes=31)

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -140,15 +140,30 @@ def read_csv(path: Path, mapping: Mapping[str, str], constants: Mapping[str, str
 
 
 class Replay:
-    """Runs the worker's processor over records in event time.
+    """Runs the worker's processor over records in event time, as the live worker in event-clock mode does.
+
+    The live worker ticks its processor (:meth:`ResidentProcessor.tick`) every second of wall
+    time; a tick moves each due resident on to its partition's time, and
+    :meth:`agents.engine.Engine.advance` fires every deadline due by then at its own time. The
+    replay ticks the same processor each time event time has moved on by ``tick_s``, steps
+    through the quiet time between two records from deadline to deadline (at least ``tick_s``
+    apart), ticks after the last record and can run on to an end time: every absence pattern
+    fires at its own deadline with the facts of that moment, so alert ids, times and evidence
+    equal the live worker's for the same input (``tests/integration/test_replay_equals_live.py``).
 
     Parameters:
         engine: the core (default: every detector and the repository's routing rules).
         tick_s: event-time step at which absence patterns and escalations are checked.
         limits: ingest limits; clock skew is not checked offline (there is no "now").
+        resolve_after_s: when set, the care team resolves every alert this long after its first
+            notice (an acknowledgement on ``alert-acks``), as a team that checks each alert does;
+            an evaluation uses it so that one episode's open alert does not absorb the next one's.
     """
 
-    def __init__(self, engine: Engine | None = None, tick_s: float = DEFAULT_TICK_S, limits: Limits | None = None) -> None:
+    def __init__(
+        self, engine: Engine | None = None, tick_s: float = DEFAULT_TICK_S, limits: Limits | None = None,
+        resolve_after_s: float | None = None,
+    ) -> None:
         from streams.app import fhir_hooks
 
         to_events, _ = fhir_hooks()
@@ -157,6 +172,10 @@ class Replay:
             fhir_bundle_to_events=to_events, align_topics=False,
         )
         self.tick_s = tick_s
+        self.resolve_after_s = resolve_after_s
+        self._acks: list[tuple[float, str, bytes]] = []
+        self._acked: set[str] = set()
+        self._offsets: Counter[str] = Counter()
 
     def run(
         self,
@@ -168,40 +187,36 @@ class Replay:
     ) -> ReplayResult:
         """Replay ``lines`` (already in event-time order) after loading ``care_contexts``.
 
-        ``until`` lets time run on after the last record so absence patterns due by then fire.
+        ``until`` lets time run on after the last record, in steps of ``tick_s``, so that
+        absence patterns due by then fire.
         """
         from tqdm import tqdm
 
         result = ReplayResult()
         start = time.perf_counter()
-        offsets: Counter[str] = Counter()
         proc = self.processor
-
-        def feed(batch: list[Record]) -> None:
-            self._collect(proc.handle(batch, 0.0), result)
-
-        feed([self._record(route_line(raw, CARE_CONTEXT), offsets) for raw in care_contexts])
+        self._feed([self._record(route_line(raw, CARE_CONTEXT)) for raw in care_contexts], result)
         next_tick = -math.inf
         batch: list[Record] = []
         bar = tqdm(total=total, unit="rec", disable=not progress, mininterval=0.5)
         for raw in lines:
-            rec = self._record(route_line(raw), offsets)
             t = _event_time(raw)
             if t >= next_tick:
                 if batch:
-                    feed(batch)
+                    self._feed(batch, result)
                     bar.update(len(batch))
                     batch = []
                 if next_tick > -math.inf:
-                    self._collect(proc.tick(0.0), result)
+                    self._tick(result)
+                    self._step_until(t, result)
                 next_tick = (t // self.tick_s + 1) * self.tick_s
-            batch.append(rec)
+            batch.append(self._record(route_line(raw)))
             result.records += 1
         if batch:
-            feed(batch)
+            self._feed(batch, result)
             bar.update(len(batch))
         bar.close()
-        self._collect(proc.tick(0.0), result)
+        self._tick(result)
         if until is not None:
             clock = proc.clocks.get(0)
             t = clock.watermark if clock is not None else until
@@ -209,14 +224,53 @@ class Replay:
                 t = min(until, t + self.tick_s)
                 for c in proc.clocks.values():
                     c.watermark = max(c.watermark, t)
-                self._collect(proc.tick(0.0), result)
+                self._tick(result)
         result.seconds = time.perf_counter() - start
         return result
 
-    @staticmethod
-    def _record(out: Any, offsets: Counter[str]) -> Record:
-        offset = offsets[out.topic]
-        offsets[out.topic] += 1
+    def _step_until(self, t: float, result: ReplayResult) -> None:
+        """Move event time on towards the next record at ``t`` as the live worker's tick does.
+
+        Each step goes to the next pending deadline (the processor's deadline heap), but at least
+        ``tick_s`` past the last step: a deadline that is exact fires at its own time, and one a
+        detector could only estimate ("maybe by then") is looked at again a tick later, not only
+        when the next record arrives hours later.
+        """
+        proc = self.processor
+        clock = proc.clocks.get(0)
+        if clock is None:
+            return
+        while True:
+            due = proc.next_due(0)
+            at = min(t, max(due, clock.watermark + self.tick_s))
+            if due >= t or at >= t:
+                return
+            clock.watermark = at
+            self._tick(result)
+
+    def _feed(self, batch: list[Record], result: ReplayResult) -> None:
+        self._collect(self.processor.handle(batch, 0.0), result)
+        self._resolve(result)
+
+    def _tick(self, result: ReplayResult) -> None:
+        self._collect(self.processor.tick(0.0), result)
+        self._resolve(result)
+
+    def _resolve(self, result: ReplayResult) -> None:
+        """Send the acknowledgements that are due by the partition's event time."""
+        if not self._acks:
+            return
+        clock = self.processor.clocks.get(0)
+        now = clock.watermark if clock is not None else -math.inf
+        due = [a for a in self._acks if a[0] <= now]
+        if not due:
+            return
+        self._acks = [a for a in self._acks if a[0] > now]
+        self._collect(self.processor.handle([self._record(route_line(raw)) for _, _, raw in due], 0.0), result)
+
+    def _record(self, out: Any) -> Record:
+        offset = self._offsets[out.topic]
+        self._offsets[out.topic] += 1
         return Record(out.topic, 0, offset, None, out.key, out.value)
 
     def _collect(self, output: Any, result: ReplayResult) -> None:
@@ -224,6 +278,8 @@ class Replay:
         for pub in output.publish:
             if pub.alert is not None:
                 result.alerts.append(pub.alert)
+                if self.resolve_after_s is not None and pub.alert.notification == "initial":
+                    self._schedule_resolution(pub.alert)
             elif pub.topic == DEAD_LETTER:
                 result.dead_letters.append(pub)
                 code = dict(pub.headers or ()).get("tilsyn.dlq.reason_code", b"?")
@@ -232,6 +288,18 @@ class Replay:
                 refeed.append(Record(pub.topic, 0, -1, None, pub.key, pub.value, rekeyed=True))
         if refeed:
             self._collect(self.processor.handle(refeed, 0.0), result)
+
+
+    def _schedule_resolution(self, alert: Alert) -> None:
+        if alert.alert_id in self._acked or self.resolve_after_s is None:
+            return
+        self._acked.add(alert.alert_id)
+        at = alert.time.timestamp() + self.resolve_after_s
+        ack = {
+            "alert_id": alert.alert_id, "resident_id": alert.resident_id, "action": "resolved",
+            "by": alert.recipient.team_id, "time": datetime.fromtimestamp(at, UTC).isoformat(),
+        }
+        self._acks.append((at, alert.alert_id, orjson.dumps(ack)))
 
 
 def write_alerts(alerts: Iterable[Alert], path: Path) -> int:
