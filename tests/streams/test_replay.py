@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 from click.testing import CliRunner
 
+from agents.statecodec import Stored
 from schemas.alerts import AlertType, RecipientKind
 from streams.cli import main
 from streams.replay import Replay, in_time_order, read_csv
@@ -111,6 +112,11 @@ def test_csv_with_a_missing_column_is_refused(tmp_path: Path) -> None:
     assert "no column(s) Beboer" in res.output
 
 
+class _EstimatingState(Stored):
+    last: float = -1.0
+    done: float = -1.0
+
+
 class _Estimating:
     """A detector that can only estimate its deadline: it asks to be looked at 10 min after the last
     motion ("maybe by then") and fires once 30 min have passed."""
@@ -118,31 +124,29 @@ class _Estimating:
     name = "estimating"
     kinds = frozenset({"motion"})
     ticks = True
+    state_type = _EstimatingState
 
-    def initial(self) -> dict[str, float]:
-        return {"last": -1.0, "done": -1.0}
+    def initial(self) -> _EstimatingState:
+        return _EstimatingState()
+
+    def dump(self, state: _EstimatingState) -> _EstimatingState:
+        return state
 
     def step(self, state, event, t, view):  # type: ignore[no-untyped-def]
-        state["last"] = t
+        state.last = t
         return state, []
 
     def due(self, state, view):  # type: ignore[no-untyped-def]
-        return state["last"] + 600.0 if state["last"] > state["done"] else float("inf")
+        return state.last + 600.0 if state.last > state.done else float("inf")
 
     def tick(self, state, now, view):  # type: ignore[no-untyped-def]
         from agents.types import AlertCandidate
         from schemas.alerts import Severity
 
-        if state["last"] <= state["done"] or now < state["last"] + 1800.0:
+        if state.last <= state.done or now < state.last + 1800.0:
             return state, []
-        state["done"] = state["last"]
-        return state, [AlertCandidate(AlertType.DAYTIME_INACTIVITY, Severity.MEDIUM, now, state["last"], "stille", "quiet")]
-
-    def dump(self, state):  # type: ignore[no-untyped-def]
-        return state
-
-    def load(self, data):  # type: ignore[no-untyped-def]
-        return data
+        state.done = state.last
+        return state, [AlertCandidate(AlertType.DAYTIME_INACTIVITY, Severity.MEDIUM, now, state.last, "stille", "quiet")]
 
 
 def test_replay_steps_through_quiet_time_like_the_live_tick() -> None:
