@@ -17,6 +17,7 @@ from streams.coverage_cli import coverage_command
 from streams.demo import demo
 from streams.deploy import topics, wait_ready
 from streams.gateway.cli import gateway
+from streams.indicators.cli import indicators
 from streams.settings import Settings
 
 if TYPE_CHECKING:
@@ -156,6 +157,7 @@ main.add_command(topics)
 main.add_command(wait_ready)
 main.add_command(gateway)
 main.add_command(coverage_command)
+main.add_command(indicators)
 
 if __name__ == "__main__":  # pragma: no cover
     logging.basicConfig(level=logging.INFO)

@@ -196,7 +196,7 @@ class IndicatorBook:
                     if a.type is AlertType.INACTIVE_PATIENT:
                         agg.inactive.add(a.resident_id)
                     self._touch(agg)
-            if a.recipient.kind is RecipientKind.NEXT_OF_KIN:
+            if a.recipient.kind is RecipientKind.NEXT_OF_KIN and a.recipient.team_id not in meta.teams:
                 for agg in self._aggs(t, meta.zone, meta.municipality, meta.service):
                     agg.next_of_kin += 1
                     self._touch(agg)
