@@ -30,6 +30,10 @@ a years-old enrolment day by day)."""
 KEEP_CLOSED_S = ACK_LIMIT_S + CLOSE_GRACE_S
 """A closed window is kept (for late acknowledgements) until every alert in it is past the acknowledgement limit."""
 
+EARLY_ACK_KEEP_S = 31 * 24 * 3600.0
+"""An acknowledgement read before its alert waits for it up to 31 days of partition time after its own time
+(the longest window): topics are read at their own pace, most after a restart or in a backfill."""
+
 UNKNOWN = "unknown"
 _NOTIFICATION_SUFFIX = re.compile(r"-n\d+$")
 _SENSOR_KINDS = frozenset({"motion", "door", "contact", "bed", "chair", "toilet", "appliance", "light"})
@@ -72,6 +76,8 @@ class AlertMeta:
     severity: str
     zone: str
     time: float
+    seen_at: float = 0.0
+    """Watermark when the alert was read: it waits ACK_LIMIT_S of partition time from then for acknowledgements."""
     teams: dict[str, str] = field(default_factory=dict)
     """team id -> recipient kind of every notification seen."""
     escalated: bool = False
@@ -119,8 +125,10 @@ class BookState:
     municipalities: set[str] = field(default_factory=set)
     """Municipality numbers seen in care contexts: the only values the metric label may take."""
     unmatched_acks: int = 0
-    late_alerts: int = 0
-    """Alerts detected more than ACK_LIMIT_S before the watermark: their windows are gone, so not counted."""
+    late: int = 0
+    """Window updates dropped because the window was already forgotten (end + KEEP_CLOSED_S behind the watermark)."""
+    early_acks: dict[str, list[tuple[str, str, float, float]]] = field(default_factory=dict)
+    """Acknowledgements read before their alert (another topic may lag): alert id -> (action, by, time, seen at)."""
     next_midnight: float = 0.0
     """Earliest local midnight after the watermark in any resident's zone: resident-days are counted from then."""
 
@@ -161,13 +169,17 @@ class IndicatorBook:
         st.municipalities.add(ctx.municipality)
         zone = ctx.time_zone
         old = st.follows.get(resident_id)
-        start = local_ordinal(max(t, st.watermark), zone) - 1
+        # days count from the context's own time, also when another topic moved the watermark past it
+        # (topics are read at their own pace: on a first start the care contexts may come after alerts)
+        start = local_ordinal(t, zone) - 1
         counted = old.counted_until if old is not None else start
         reg = ctx.devices
         st.follows[resident_id] = Follow(
             ctx.municipality, services_of(ctx), len(reg.devices) if reg is not None else 0, zone, counted
         )
         st.next_midnight = min(st.next_midnight, windows_of(st.watermark, zone)[0].end)
+        if start < local_ordinal(st.watermark, zone) - 1:
+            self._count_days(st.watermark)
 
     def alert(self, a: Alert) -> None:
         """An alert notification as published on an alerts.* topic."""
@@ -177,14 +189,12 @@ class IndicatorBook:
         original = a.alert_id if a.notification == "initial" else (a.escalation_of or a.alert_id)
         meta = st.alerts.get(original)
         if a.notification == "initial":
-            if meta is None and t + ACK_LIMIT_S < st.watermark:
-                st.late_alerts += 1
-                return
             if meta is None:
                 follow = st.follows.get(a.resident_id)
                 muni = a.municipality or (follow.municipality if follow else UNKNOWN)
                 zone = follow.zone if follow else "Europe/Oslo"
-                meta = st.alerts[original] = AlertMeta(muni, a.vkp_service.value, a.severity.value, zone, t)
+                meta = st.alerts[original] = AlertMeta(muni, a.vkp_service.value, a.severity.value, zone, t,
+                                                       seen_at=st.watermark)
                 for agg in self._aggs(t, zone, muni, meta.service):
                     agg.alerts += 1
                     _bump(agg.by_type, a.type.value)
@@ -203,6 +213,11 @@ class IndicatorBook:
         if meta is None:
             return  # a later notification of an alert older than the book (or past the limit)
         meta.teams.setdefault(a.recipient.team_id, a.recipient.kind.value)
+        waiting = st.early_acks.pop(original, None)
+        if waiting:
+            st.unmatched_acks -= len(waiting)
+            for action, by, at, _ in waiting:
+                self._apply_ack(meta, action, by, at)
         if a.notification == "escalation" and not meta.escalated:
             meta.escalated = True
             for agg in self._aggs(meta.time, meta.zone, meta.municipality, meta.service):
@@ -213,20 +228,25 @@ class IndicatorBook:
         """An acknowledgement from a care system (alert-acks)."""
         st = self.state
         self.advance(k.time.timestamp())
-        meta = st.alerts.get(k.alert_id) or st.alerts.get(_NOTIFICATION_SUFFIX.sub("", k.alert_id))
+        original = k.alert_id if k.alert_id in st.alerts else _NOTIFICATION_SUFFIX.sub("", k.alert_id)
+        meta = st.alerts.get(original)
         if meta is None:
             st.unmatched_acks += 1
+            st.early_acks.setdefault(original, []).append((k.action, k.by, k.time.timestamp(), st.watermark))
             return
-        delay = k.time.timestamp() - meta.time
+        self._apply_ack(meta, k.action, k.by, k.time.timestamp())
+
+    def _apply_ack(self, meta: AlertMeta, action: str, by: str, at: float) -> None:
+        delay = at - meta.time
         if delay < 0 or delay > ACK_LIMIT_S:
             return
         first = not meta.acknowledged
-        false_alarm = k.action == "false_alarm" and not meta.false_alarm
+        false_alarm = action == "false_alarm" and not meta.false_alarm
         meta.acknowledged = True
-        meta.false_alarm = meta.false_alarm or k.action == "false_alarm"
+        meta.false_alarm = meta.false_alarm or action == "false_alarm"
         if not (first or false_alarm):
             return
-        hist_key = f"{meta.severity}/{meta.teams.get(k.by, UNKNOWN)}"
+        hist_key = f"{meta.severity}/{meta.teams.get(by, UNKNOWN)}"
         bucket = next((i for i, b in enumerate(ACK_BUCKETS_S) if delay <= b), len(ACK_BUCKETS_S))
         for agg in self._aggs(meta.time, meta.zone, meta.municipality, meta.service):
             if first:
@@ -251,8 +271,10 @@ class IndicatorBook:
                 agg.dirty = True
             elif agg.closed and agg.end + KEEP_CLOSED_S <= t and not agg.dirty:
                 del st.aggs[key]
-        for aid in [aid for aid, m in st.alerts.items() if m.time + ACK_LIMIT_S < t]:
+        for aid in [aid for aid, m in st.alerts.items() if max(m.time, m.seen_at) + ACK_LIMIT_S < t]:
             del st.alerts[aid]
+        for aid in [aid for aid, acks in st.early_acks.items() if acks[-1][2] + EARLY_ACK_KEEP_S < t]:
+            del st.early_acks[aid]
 
     def _count_days(self, t: float) -> None:
         """Count every finished local day since each resident's last counted one."""
@@ -270,6 +292,8 @@ class IndicatorBook:
                 for w in windows_of_day(day, f.zone):
                     for service in ("ALL", *f.services):
                         agg = self._agg(w, f.municipality, service)
+                        if agg is None:
+                            continue
                         agg.residents.add(rid)
                         agg.resident_days += 1
                         agg.device_days += f.devices
@@ -307,15 +331,22 @@ class IndicatorBook:
         )
 
     # -- helpers ----------------------------------------------------------------
-    def _agg(self, w: Window, municipality: str, service: str) -> Agg:
+    def _agg(self, w: Window, municipality: str, service: str) -> Agg | None:
+        """The counts of a window; None when it was forgotten already (it cannot change any more)."""
+        st = self.state
         key = f"{w.kind}|{w.label}|{municipality}|{service}"
-        agg = self.state.aggs.get(key)
+        agg = st.aggs.get(key)
         if agg is None:
-            agg = self.state.aggs[key] = Agg(w.kind, w.label, w.start, w.end, w.zone)
+            if w.end + KEEP_CLOSED_S <= st.watermark:
+                st.late += 1
+                return None
+            agg = st.aggs[key] = Agg(w.kind, w.label, w.start, w.end, w.zone,
+                                     closed=w.end + CLOSE_GRACE_S <= st.watermark)
         return agg
 
     def _aggs(self, t: float, zone: str, municipality: str, service: str) -> list[Agg]:
-        return [self._agg(w, municipality, s) for w in windows_of(t, zone) for s in ("ALL", service)]
+        found = (self._agg(w, municipality, s) for w in windows_of(t, zone) for s in ("ALL", service))
+        return [a for a in found if a is not None]
 
     @staticmethod
     def _touch(agg: Agg) -> None:

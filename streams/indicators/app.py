@@ -24,6 +24,7 @@ import time
 from typing import Any, cast
 
 import faust
+from faust.tables.manager import TableManager
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from schemas.indicators import IndicatorWindow
@@ -37,6 +38,8 @@ from streams.topics import INDICATORS
 log = logging.getLogger(__name__)
 
 BOOK_TABLE = "indicator-book"
+GAUGES_EVERY_S = 2.0
+"""How often the gauges are set from the books (Prometheus scrapes every 15 s by default)."""
 OPEN_EVERY_S = 10.0
 """Provisional records of running windows go out at most this often per partition: a dashboard
 figure, not an alarm; more often only adds load on the compacted topic."""
@@ -48,6 +51,7 @@ class IndicatorsApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = s = settings
         fast = s.fast_rebalance
+        (s.data_dir / "indicators").mkdir(parents=True, exist_ok=True)
         self.app = faust.App(
             f"{s.app_id}-indicators",
             broker=broker_url(s.broker),
@@ -83,6 +87,7 @@ class IndicatorsApp:
         self._unacked: dict[int, list[Any]] = {}
         self._stored_at: dict[int, float] = {}
         self._opened_at: dict[int, float] = {}
+        self._assigned: set[int] = set()
         self._register()
 
     def _register(self) -> None:
@@ -97,7 +102,7 @@ class IndicatorsApp:
                 if event is not None:
                     await self._handle(event)
 
-        @app.timer(5.0)
+        @app.timer(GAUGES_EVERY_S)
         async def refresh_gauges() -> None:
             gauges.refresh(self.feed)
             metrics.TABLE_ROWS.labels(table=BOOK_TABLE).set(len(self.table))
@@ -105,6 +110,7 @@ class IndicatorsApp:
         @app.on_partitions_revoked.connect  # type: ignore[arg-type]
         async def revoked(app: faust.App, revoked: set[Any], **_: Any) -> None:
             parts = {tp.partition for tp in revoked}
+            self._assigned -= parts
             self.feed.forget(parts)  # the new owner restores the book from the changelog
             for p in parts:
                 self._unacked.pop(p, None)  # not acknowledged: read again by the new owner
@@ -116,6 +122,16 @@ class IndicatorsApp:
         @app.page("/healthz")
         async def healthz(web: Any, request: Any) -> Any:
             return web.json({"status": "alive"})
+
+        @app.page("/readyz")
+        async def readyz(web: Any, request: Any) -> Any:
+            recovery = cast(TableManager, app.tables).recovery
+            ready = bool(recovery.completed.is_set()) and not app.rebalancing and bool(self._assigned)
+            return web.json({"ready": ready}, status=200 if ready else 503)
+
+        @app.on_partitions_assigned.connect  # type: ignore[arg-type]
+        async def assigned(app: faust.App, assigned: set[Any], **_: Any) -> None:
+            self._assigned = {tp.partition for tp in assigned}
 
     def _key(self, shard: int) -> bytes:
         return f"book-{shard}".encode()

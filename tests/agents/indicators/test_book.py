@@ -161,3 +161,17 @@ def test_book_survives_its_codec() -> None:
     assert again.records() == book.records()
     again.ack(ack("r-1", 1, at(days=2, minutes=1)))
     assert _totals(again, "month", "2026-11").acknowledged == 1
+
+
+def test_topics_out_of_step_ack_before_alert_and_a_late_alert_still_count_in_the_month() -> None:
+    """Alerts, acknowledgements and other alert topics are read at their own pace (another partition, topic)."""
+    book = IndicatorBook(0)
+    book.care("r-1", care("r-1", when=at(days=-1)))
+    book.ack(ack("r-1", 1, at(hours=1, minutes=4)))  # read before its alert
+    book.alert(alert("r-1", 2, at(days=20)))  # another topic is three weeks ahead
+    book.alert(alert("r-1", 1, at(hours=1)))  # 20 days late: its day and week are gone, the month is not
+    book.advance(at(days=40).timestamp())
+    month = _totals(book, "month", "2026-11")
+    assert (month.alerts, month.acknowledged) == (2, 1)
+    assert month.ack_histogram()[5] == 1  # 4 min: the 3-5 min bucket
+    assert book.state.late > 0 and book.state.unmatched_acks == 0 and not book.state.early_acks
