@@ -79,7 +79,7 @@ SPECS: tuple[TopicSpec, ...] = (
               "VKP hub adapter, tilsyn gateway", "Every alert as a VKP FHIR R4 message (pseudonymous)."),
     TopicSpec(DEAD_LETTER, "original key", False, 30 * DAY_MS, "tilsyn workers",
               "operators, data owners", "Rejected records: original bytes; reason and origin in headers."),
-    TopicSpec(INDICATORS, "window|label|municipality|service|shard", True, None, "tilsyn indicators workers",
+    TopicSpec(INDICATORS, "window, label, municipality, service, shard", True, None, "tilsyn indicators workers",
               "tilsyn indicators report, dashboards, municipal management",
               "Quality indicator counts per window, municipality, service and source partition "
               "(indicator-window.schema.json); sum over shards, then form ratios (agents/indicators/definitions.py)."),
