@@ -80,7 +80,7 @@ class IndicatorFeed:
 
     def current(self) -> list[IndicatorWindow]:
         """Records of the running windows (those containing each book's watermark) of every book."""
-        out = []
+        out: list[IndicatorWindow] = []
         for book in self.books.values():
             wm = book.state.watermark
             out.extend(r for r in book.records() if r.start.timestamp() <= wm < r.end.timestamp())

@@ -24,7 +24,7 @@ def refresh(feed: IndicatorFeed) -> None:
     for book in feed.books.values():
         known |= book.state.municipalities
     records = feed.current()
-    newest = {}
+    newest: dict[str, str] = {}
     for r in records:  # shards may straddle a boundary for a moment: the newest window of each kind wins
         newest[r.window] = max(newest.get(r.window, r.label), r.label)
     totals = merge(r for r in records if r.label == newest[r.window])

@@ -26,7 +26,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.indicators.definitions import BY_NAME, INDICATORS, KEY_INDICATORS, Z95, Z998, Totals, funnel, merge, values
+from agents.indicators.definitions import (
+    BY_NAME,
+    INDICATORS,
+    KEY_INDICATORS,
+    Z95,
+    Z998,
+    Totals,
+    funnel,
+    merge,
+    values,
+)
 from schemas.indicators import IndicatorWindow
 
 HISTORY_MONTHS = 6

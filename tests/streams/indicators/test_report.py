@@ -15,7 +15,7 @@ from agents.indicators.book import IndicatorBook
 from agents.indicators.definitions import funnel, merge, values
 from schemas.indicators import IndicatorWindow
 from streams.cli import main
-from streams.indicators.report import build, write
+from streams.indicators.report import build
 from tests.agents.indicators.streams import ack, alert, at, care
 
 # municipality -> (residents, false-alarm share, minutes to acknowledge)
