@@ -241,6 +241,11 @@ def rates_by(t: Totals, attr: str) -> dict[str, float | None]:
     return {k: _ratio(n, t.resident_days, PER) for k, n in sorted(counts.items())}
 
 
+MIN_EXPECTED = 5.0
+"""A municipality is judged against the limits only when its expected numerator (group mean x its
+denominator) is at least 5: below that the normal approximation of binomial and Poisson limits is
+unreliable (the np >= 5 rule of thumb); such points are drawn but not flagged."""
+
 Z95, Z998 = 1.959964, 3.090232
 """Two-sided normal quantiles of the funnel plot's 95 % and 99.8 % control limits (Spiegelhalter 2005)."""
 
@@ -253,6 +258,8 @@ class FunnelPoint:
     """Precision on the x axis: the denominator (alerts, acknowledgements or resident-days)."""
     outside95: bool
     outside998: bool
+    judged: bool = True
+    """False when the numbers are too small to judge (:data:`MIN_EXPECTED`): never flagged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,5 +319,8 @@ def funnel(indicator: str, totals: Iterable[Totals]) -> Funnel | None:
         f = Funnel(indicator, mean, spread, ())
         lo95, hi95 = f.limits(n, Z95)
         lo998, hi998 = f.limits(n, Z998)
-        pts.append(FunnelPoint(t.municipality, v, n, not lo95 <= v <= hi95, not lo998 <= v <= hi998))
+        expected = n if ind.kind == "duration" else mean * n / (PER if ind.kind == "rate" else 1.0)
+        judged = expected >= MIN_EXPECTED
+        pts.append(FunnelPoint(t.municipality, v, n, judged and not lo95 <= v <= hi95,
+                               judged and not lo998 <= v <= hi998, judged))
     return Funnel(indicator, mean, spread, tuple(sorted(pts, key=lambda p: p.municipality)))

@@ -67,7 +67,8 @@ async def respond_to_alerts(bootstrap: str) -> None:
 
 
 def write_report(bootstrap_url: str, month_of: float, out: Path) -> None:
-    """The month's report from the indicators topic, before the in-memory broker goes away."""
+    """The report of the month with most resident-days (else ``month_of``'s), before the in-memory broker goes."""
+    from agents.indicators.definitions import merge
     from streams.indicators.cli import read_topic
     from streams.indicators.report import build, write
     from streams.settings import Settings
@@ -76,6 +77,10 @@ def write_report(bootstrap_url: str, month_of: float, out: Path) -> None:
     month = datetime.fromtimestamp(month_of).strftime("%Y-%m")
     try:
         records = asyncio.run(read_topic(Settings.from_env(broker=bootstrap_url), INDICATORS, timeout_s=20))
+        days: dict[str, int] = {}
+        for (_, label, _, _), t in merge(r for r in records if r.window == "month" and r.service == "ALL").items():
+            days[label] = days.get(label, 0) + t.resident_days
+        month = max(days, key=lambda m: (days[m], m)) if days else month  # the month the demo covers most
         rep = build(records, month)
         write(rep, out / f"indikatorer-{month}.html", out / f"indikatorer-{month}.csv")
     except Exception as exc:  # the demo is stopping; say why there is no report, do not hide the shutdown

@@ -144,7 +144,7 @@ def _funnel_plot(name: str, totals: list[Totals]) -> tuple[str | None, Any]:
         ax.plot(xs, [hi * scale for _, hi in lim], "k" + style, lw=0.8)
     ax.axhline(f.mean * scale, color="#1f5f8b", lw=1, label="snitt i gruppen")
     for p in f.points:
-        colour = "#b22222" if p.outside998 else ("#e08a00" if p.outside95 else "#1f5f8b")
+        colour = "#b22222" if p.outside998 else ("#e08a00" if p.outside95 else "#1f5f8b" if p.judged else "#aaaaaa")
         ax.plot(p.size, p.value * scale, "o", color=colour)
         ax.annotate(p.municipality, (p.size, p.value * scale), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel(FUNNEL_X_NB.get(ind.kind, ""), fontsize=8)
@@ -179,6 +179,9 @@ def _summary(month: str, current: dict[str, Totals], before: dict[str, Totals], 
                            f"({_fmt(name, f.mean)}), utenfor 95 %-grensen, men innenfor 99,8 %. Følg med neste måned.")
     if len(out) == (2 if not all(t.closed for t in current.values()) else 1):
         out.append("Ingen kommune skiller seg ut utover det tilfeldig variasjon kan forklare.")
+    small = sorted({p.municipality for f in funnels.values() if f is not None for p in f.points if not p.judged})
+    if small:
+        out.append(f"For små tall til å vurdere mot snittet for minst én indikator: kommune {', '.join(small)}.")
     for muni, t in sorted(current.items()):
         prev = before.get(muni)
         if prev is None:
