@@ -36,5 +36,6 @@ def test_poisson_limits_for_alerts_per_1000_days() -> None:
     f = funnel("alerts_per_1000_days", rows)
     assert f is not None and f.mean == pytest.approx(75.0)
     lo, hi = f.limits(2000, Z95)
+    assert lo == pytest.approx(75 - Z95 * (75 * 1000 / 2000) ** 0.5)
     assert hi == pytest.approx(75 + Z95 * (75 * 1000 / 2000) ** 0.5)
     assert {p.municipality for p in f.points if p.outside998} == {"0301", "4601"}
