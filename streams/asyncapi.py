@@ -33,6 +33,7 @@ from streams.topics import (
     DEAD_LETTER,
     DEAD_LETTER_NATIONAL,
     IDENTITY_REIDENTIFICATION,
+    INDICATOR_BOOK,
     INDICATORS,
     MEASUREMENTS,
     MEASUREMENTS_FHIR,
@@ -100,6 +101,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
                  "(sum over shards, then form ratios; agents/indicators/definitions.py)",
         "payload": {"$ref": REF.format(model="IndicatorWindow")},
     },
+    "indicatorBook": {
+        "title": "The indicator book of one partition (internal; JSON of agents/indicators/book.py BookState)",
+        "payload": {"description": "Opaque to everyone but tilsyn indicators workers."},
+    },
     "deadLetter": {
         "title": "A rejected record or bundle entry: original bytes, reason and origin in headers",
         "contentType": "application/octet-stream",
@@ -141,13 +146,14 @@ TOPIC_MESSAGES: dict[str, list[str]] = {
     ALERTS_FHIR_NATIONAL: ["vkpMessage"],
     DEAD_LETTER_NATIONAL: ["deadLetter"],
     INDICATORS: ["indicatorWindow"],
+    INDICATOR_BOOK: ["indicatorBook"],
 }
 
 OPERATIONS: dict[str, tuple[str, list[str]]] = {
     "worker": ("receive", [SENSOR_EVENTS, SAFETY_EVENTS, MEASUREMENTS, MEASUREMENTS_FHIR, CARE_CONTEXT, ALERT_ACKS]),
     "worker-sends": ("send", [*ALERT_TOPICS, ALERTS_FHIR, DEAD_LETTER, CHANGELOG]),
     "indicators": ("receive", [*ALERT_TOPICS, ALERT_ACKS, CARE_CONTEXT]),
-    "indicators-sends": ("send", [INDICATORS]),
+    "indicators-sends": ("send", [INDICATORS, INDICATOR_BOOK]),
     "gateway": ("receive", [MEASUREMENTS_FHIR_NATIONAL, IDENTITY_REIDENTIFICATION, ALERTS_FHIR]),
     "gateway-sends": ("send", [MEASUREMENTS_FHIR, ALERTS_FHIR_NATIONAL, DEAD_LETTER_NATIONAL]),
 }

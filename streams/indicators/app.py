@@ -8,13 +8,13 @@ of each meets in one worker: one :class:`agents.indicators.book.IndicatorBook` p
 
 Per record: decode, feed the book (:mod:`streams.indicators.feed`), publish the windows that
 closed or were revised to the compacted ``indicators`` topic and wait for the broker. Every
-``TILSYN_STATE_FLUSH_S`` (on the partition's next record, inside its event, as Faust requires
-for a table write) the book is written to the ``indicator-book`` table, whose changelog
-partition is the input partition, and only then are that partition's records acknowledged:
-offsets never run ahead of the stored book (at-least-once; a record read twice after a crash
-is harmless for windows already published, since alert ids and first acknowledgements are
-counted once per book). Open windows are published as provisional records at most every
-``OPEN_EVERY_S``. Public Faust API only (``Stream.noack``, ``Event.ack``, ``Table``).
+``TILSYN_STATE_FLUSH_S`` (on the partition's next record) the book is written to the compacted
+``indicators.book`` topic (:mod:`streams.indicators.store`) and, once the broker has it, that
+partition's records are acknowledged: offsets never run ahead of the stored book
+(at-least-once; a record read twice is counted once, since alerts are counted by id and only a
+first acknowledgement counts). A newly assigned partition's book is read back from that topic
+before any of its records is counted. Open windows are published as provisional records at most
+every ``OPEN_EVERY_S``. Public Faust API only (``Stream.noack``, ``Event.ack``, ``producer.send``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import time
 from typing import Any, cast
 
 import faust
-from faust.tables.manager import TableManager
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from schemas.indicators import IndicatorWindow
@@ -32,12 +31,14 @@ from streams import metrics
 from streams.faustfix import broker_url
 from streams.indicators import gauges
 from streams.indicators.feed import INPUTS, IndicatorFeed
+from streams.indicators.store import BookStore
 from streams.settings import Settings
 from streams.topics import INDICATORS
 
 log = logging.getLogger(__name__)
 
-BOOK_TABLE = "indicator-book"
+BOOK_TABLE = "indicator-books"
+"""Label of the tilsyn_table_rows gauge: books held by this worker."""
 GAUGES_EVERY_S = 2.0
 """How often the gauges are set from the books (Prometheus scrapes every 15 s by default)."""
 OPEN_EVERY_S = 10.0
@@ -46,7 +47,7 @@ figure, not an alarm; more often only adds load on the compacted topic."""
 
 
 class IndicatorsApp:
-    """Faust app, table and agent of the indicators worker."""
+    """Faust app and agent of the indicators worker."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = s = settings
@@ -65,7 +66,7 @@ class IndicatorsApp:
             web_enabled=True, web_bind=s.http_host, web_host=s.http_host, web_port=s.http_port,
             web_in_thread=False, web_router_enabled=False, web_tables_enabled=False, web_graph_enabled=False,
             web_stats_enabled=False, web_metrics_enabled=False,
-            table_standby_replicas=s.standby_replicas,
+            table_standby_replicas=0,  # no table: the books live on indicators.book (streams/indicators/store.py)
             broker_session_timeout=6.0 if fast else s.session_timeout_s,
             broker_heartbeat_interval=0.5 if fast else max(0.5, s.session_timeout_s / 10),
             broker_rebalance_timeout=6.0 if fast else 60.0,
@@ -81,8 +82,7 @@ class IndicatorsApp:
                                      value_serializer="raw", partitions=s.partitions)
         self.out = self.app.topic(self.prefix + INDICATORS, key_serializer="raw", value_serializer="raw",
                                   partitions=s.partitions)
-        self.table = self.app.Table(BOOK_TABLE, default=None, partitions=s.partitions, key_type=bytes,
-                                    value_type=bytes, recovery_buffer_size=1)
+        self.store = BookStore(s, self.app.producer)
         self.feed = IndicatorFeed()
         self._unacked: dict[int, list[Any]] = {}
         self._stored_at: dict[int, float] = {}
@@ -105,7 +105,7 @@ class IndicatorsApp:
         @app.timer(GAUGES_EVERY_S)
         async def refresh_gauges() -> None:
             gauges.refresh(self.feed)
-            metrics.TABLE_ROWS.labels(table=BOOK_TABLE).set(len(self.table))
+            metrics.TABLE_ROWS.labels(table=BOOK_TABLE).set(len(self.feed.books))
 
         @app.on_partitions_revoked.connect  # type: ignore[arg-type]
         async def revoked(app: faust.App, revoked: set[Any], **_: Any) -> None:
@@ -125,22 +125,21 @@ class IndicatorsApp:
 
         @app.page("/readyz")
         async def readyz(web: Any, request: Any) -> Any:
-            recovery = cast(TableManager, app.tables).recovery
-            ready = bool(recovery.completed.is_set()) and not app.rebalancing and bool(self._assigned)
+            ready = not app.rebalancing and bool(self._assigned)
             return web.json({"ready": ready}, status=200 if ready else 503)
 
         @app.on_partitions_assigned.connect  # type: ignore[arg-type]
         async def assigned(app: faust.App, assigned: set[Any], **_: Any) -> None:
             self._assigned = {tp.partition for tp in assigned}
 
-    def _key(self, shard: int) -> bytes:
-        return f"book-{shard}".encode()
-
     async def _handle(self, event: Any) -> None:
         m = event.message
         shard = m.partition
         topic = m.topic[len(self.prefix):] if self.prefix else m.topic
-        book = self.feed.book(shard, lambda: cast(bytes | None, self.table.get(self._key(shard))))
+        book = self.feed.books.get(shard)
+        if book is None:
+            raw = await self.store.load(shard)
+            book = self.feed.book(shard, lambda: raw)
         self.feed.handle(topic, book, m.key, m.value)
         now = time.monotonic()
         open_too = now - self._opened_at.get(shard, 0.0) >= OPEN_EVERY_S
@@ -150,9 +149,7 @@ class IndicatorsApp:
         self._unacked.setdefault(shard, []).append(event)
         if now - self._stored_at.get(shard, 0.0) >= self.settings.state_flush_s:
             self._stored_at[shard] = now
-            # inside this partition's event: the changelog record goes to the same partition
-            self.table[self._key(shard)] = book.dump()
-            await self.app.producer.flush()
+            await self.store.save(shard, book.dump())
             for ev in self._unacked.pop(shard, []):
                 ev.ack()
 
