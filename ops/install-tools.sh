@@ -3,6 +3,7 @@
 #   promtool/prometheus (tests/ops: rules, config and every dashboard query against a real Prometheus)
 #   stunnel4           (tests/security: TLS with client certificates in front of the embedded broker)
 #   docker-compose     (tests/ops: `docker compose config` when the docker client has no compose plugin)
+#   chromium           (tests/streams/indicators: the monthly indicator report opened headless, plots rendered)
 #   npm + @asyncapi/specs (tests/schemas/test_asyncapi.py: the official AsyncAPI 3.0.0 JSON Schema,
 #                      unpacked into .venv/share/asyncapi-specs/ from the npm registry at a pinned version)
 # Installed from Debian when missing. Without root or apt the affected tests say why they cannot run.
@@ -28,6 +29,7 @@ if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev
     need="$need docker-compose"
 fi
 command -v npm >/dev/null 2>&1 || need="$need npm"
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
 if [ -z "$need" ]; then fetch_asyncapi_specs; exit 0; fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "note: cannot install$need (needs root and apt-get); the tests that use them will report it" >&2

@@ -11,6 +11,7 @@ from pydantic import TypeAdapter
 from schemas.alerts import Acknowledgement, Alert
 from schemas.care import CareContext
 from schemas.events import SensorEvent
+from schemas.indicators import IndicatorWindow
 from schemas.measurements import DhoEvent
 
 JSON_DIR = Path(__file__).parent / "json"
@@ -21,6 +22,7 @@ CONTRACTS: dict[str, Any] = {
     "care-context": CareContext,
     "alert": Alert,
     "acknowledgement": Acknowledgement,
+    "indicator-window": IndicatorWindow,
 }
 
 

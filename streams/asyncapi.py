@@ -22,6 +22,7 @@ from schemas.alerts import Acknowledgement, Alert
 from schemas.care import CareContext
 from schemas.events import SensorEvent
 from schemas.identity import ReidentificationEntry
+from schemas.indicators import IndicatorWindow
 from schemas.measurements import DhoEvent
 from streams.topics import (
     ALERT_ACKS,
@@ -32,6 +33,8 @@ from streams.topics import (
     DEAD_LETTER,
     DEAD_LETTER_NATIONAL,
     IDENTITY_REIDENTIFICATION,
+    INDICATOR_BOOK,
+    INDICATORS,
     MEASUREMENTS,
     MEASUREMENTS_FHIR,
     MEASUREMENTS_FHIR_NATIONAL,
@@ -53,6 +56,7 @@ CONTRACTS: dict[str, Any] = {
     "Alert": Alert,
     "Acknowledgement": Acknowledgement,
     "ReidentificationEntry": ReidentificationEntry,
+    "IndicatorWindow": IndicatorWindow,
 }
 
 _FHIR_BUNDLE = {
@@ -91,6 +95,15 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "reidentificationEntry": {
         "title": "A resident whose hub messages may carry the national identity number (null: withdrawn)",
         "payload": {"$ref": REF.format(model="ReidentificationEntry")},
+    },
+    "indicatorWindow": {
+        "title": "Quality-indicator counts of one window, municipality, service and source partition "
+                 "(sum over shards, then form ratios; agents/indicators/definitions.py)",
+        "payload": {"$ref": REF.format(model="IndicatorWindow")},
+    },
+    "indicatorBook": {
+        "title": "The indicator book of one partition (internal; JSON of agents/indicators/book.py BookState)",
+        "payload": {"description": "Opaque to everyone but tilsyn indicators workers."},
     },
     "deadLetter": {
         "title": "A rejected record or bundle entry: original bytes, reason and origin in headers",
@@ -132,11 +145,15 @@ TOPIC_MESSAGES: dict[str, list[str]] = {
     IDENTITY_REIDENTIFICATION: ["reidentificationEntry"],
     ALERTS_FHIR_NATIONAL: ["vkpMessage"],
     DEAD_LETTER_NATIONAL: ["deadLetter"],
+    INDICATORS: ["indicatorWindow"],
+    INDICATOR_BOOK: ["indicatorBook"],
 }
 
 OPERATIONS: dict[str, tuple[str, list[str]]] = {
     "worker": ("receive", [SENSOR_EVENTS, SAFETY_EVENTS, MEASUREMENTS, MEASUREMENTS_FHIR, CARE_CONTEXT, ALERT_ACKS]),
     "worker-sends": ("send", [*ALERT_TOPICS, ALERTS_FHIR, DEAD_LETTER, CHANGELOG]),
+    "indicators": ("receive", [*ALERT_TOPICS, ALERT_ACKS, CARE_CONTEXT]),
+    "indicators-sends": ("send", [INDICATORS, INDICATOR_BOOK]),
     "gateway": ("receive", [MEASUREMENTS_FHIR_NATIONAL, IDENTITY_REIDENTIFICATION, ALERTS_FHIR]),
     "gateway-sends": ("send", [MEASUREMENTS_FHIR, ALERTS_FHIR_NATIONAL, DEAD_LETTER_NATIONAL]),
 }

@@ -17,6 +17,7 @@ from streams.coverage_cli import coverage_command
 from streams.demo import demo
 from streams.deploy import topics, wait_ready
 from streams.gateway.cli import gateway
+from streams.indicators.cli import indicators
 from streams.replay_cli import eval_real, import_cmd, replay
 from streams.settings import Settings
 
@@ -157,6 +158,7 @@ main.add_command(topics)
 main.add_command(wait_ready)
 main.add_command(gateway)
 main.add_command(coverage_command)
+main.add_command(indicators)
 main.add_command(replay)
 main.add_command(import_cmd)
 main.add_command(eval_real)

@@ -28,6 +28,7 @@ from schemas.alerts import Alert
 from streams.broker import EmbeddedBroker, free_port
 from streams.console import format_alert, recipient_label
 from streams.gateway.demo import NationalIdFeed, print_fhir_messages, start_gateway
+from streams.indicators.demo import respond_to_alerts, start_indicators, write_report
 from streams.producer import route_line
 from streams.topics import ALERT_TOPICS, CARE_CONTEXT, SENSOR_EVENTS
 
@@ -163,6 +164,7 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
         [sys.executable, "-m", "streams.cli", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     gateway, ids = start_gateway(env, out)  # the identity bridge (docs/FHIR.md)
+    indicators, indicators_port = start_indicators(env, out)  # quality indicators (issue 16)
     counts: dict[str, int] = {}
     started = time.monotonic()
     try:
@@ -170,7 +172,7 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
         _wait_ready(http_port, worker)
         click.echo(
             f"-- worker ready after {time.monotonic() - started:.0f} s; metrics on "
-            f"http://127.0.0.1:{http_port}/metrics",
+            f"http://127.0.0.1:{http_port}/metrics; indicators on http://127.0.0.1:{indicators_port}/metrics",
             err=True,
         )
 
@@ -182,7 +184,8 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
             printer = asyncio.create_task(
                 _print_alerts(broker.bootstrap, lang, sys.stdout.isatty(), counts, feed.live_from)
             )
-            feeder = asyncio.create_task(_feed(broker.bootstrap, feed, residents, days, speed))
+            feeder = asyncio.create_task(_both(_feed(broker.bootstrap, feed, residents, days, speed),
+                                               respond_to_alerts(broker.bootstrap)))
             if fhir:
                 printer = asyncio.create_task(_both(printer, print_fhir_messages(broker.bootstrap, feed.live_from,
                                                                                  out / "demo-fhir")))
@@ -202,7 +205,10 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
 
         asyncio.run(run())
     finally:
+        if "feed" in locals():
+            write_report(broker.url, feed.live_from, out / "indicators")
         click.echo("-- stopping worker, gateway and broker", err=True)
+        indicators.send_signal(signal.SIGTERM)
         gateway.send_signal(signal.SIGTERM)
         worker.send_signal(signal.SIGTERM)
         try:
@@ -212,6 +218,8 @@ def demo(residents: int, days: int, speed: float, seed: int, lang: str, duration
         log.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
             gateway.wait(10)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            indicators.wait(10)
         broker.stop()
         live = ", ".join(
             f"{recipient_label(k, lang)}: {v}" for k, v in sorted(counts.items()) if k not in ("history", "reminders")

@@ -136,3 +136,38 @@ def metric_sum(samples: dict[str, float], name: str, **labels: str) -> float:
         if all(f'{k}="{v}"' in key for k, v in labels.items()):
             total += value
     return total
+
+# -- quality indicators (tilsyn indicators worker; issue 16) ---------------------------------
+# municipality: only 4-digit numbers seen in care contexts, else "unknown" (bounded; never a resident id).
+# These are the counts of the running day, ISO week and month: sum them over workers, then divide
+# (the dashboard "Kvalitetsindikatorer" does; definitions in agents/indicators/definitions.py).
+INDICATOR_COUNT = Gauge(
+    "tilsyn_indicator_count",
+    "Counts of the running window (window: day, week, month) per municipality and service (VKP code or ALL); "
+    "measure: residents, resident_days, device_days, alerts, escalated, acknowledged, false_alarms, "
+    "inactive_residents, device_silent, next_of_kin_notices.",
+    ["municipality", "service", "window", "measure"], registry=REGISTRY,
+)
+INDICATOR_ALERTS = Gauge(
+    "tilsyn_indicator_alerts",
+    "Alerts of the running window per municipality (all services), broken down by type, category or "
+    "severity (label by) with its value (label value, a bounded enum).",
+    ["municipality", "window", "by", "value"], registry=REGISTRY,
+)
+INDICATOR_ACK_SECONDS = Gauge(
+    "tilsyn_indicator_ack_seconds_bucket",
+    "Alerts of the running window first acknowledged within le seconds (cumulative, all services), per "
+    "municipality, severity and recipient kind; histogram_quantile over it gives p50/p90.",
+    ["municipality", "window", "severity", "recipient", "le"], registry=REGISTRY,
+)
+INDICATOR_RECORDS = Counter(
+    "tilsyn_indicator_records_total",
+    "Indicator window records published, by status (open: provisional, closed: final or revised).",
+    ["status"], registry=REGISTRY,
+)
+INDICATOR_SKIPPED = Counter(
+    "tilsyn_indicator_skipped_total",
+    "Input records the indicators worker could not use, by topic and reason (the detection worker "
+    "dead-letters invalid input; this worker only counts it).",
+    ["topic", "reason"], registry=REGISTRY,
+)

@@ -84,10 +84,14 @@ def run_replay(events: Sequence[bytes], care: Sequence[bytes], until: float | No
 @click.option("--tick", "tick_s", type=float, default=60.0, show_default=True,
               help="Event-time seconds between checks of absence patterns and escalations.")
 @click.option("--progress/--no-progress", default=True)
+@click.option("--indicators", "indicators_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write quality-indicator records here (JSON lines; `tilsyn indicators report --from`).")
+@click.option("--simulated-acks", is_flag=True,
+              help="With --indicators: acknowledge alerts as the simulated care teams would (sim/responders.py).")
 def replay(
     events: Path, care: Path | None, out: Path | None, dead_letter: Path | None, fmt: str,
     mapping: tuple[str, ...], constants: tuple[str, ...], heartbeats: bool, until: str | None, tick_s: float,
-    progress: bool,
+    progress: bool, indicators_path: Path | None = None, simulated_acks: bool = False,
 ) -> None:
     """Run validation, every detector and the alert desk over EVENTS offline, in event-time order."""
     import orjson
@@ -125,7 +129,31 @@ def replay(
                     "original": pub.value.decode("utf-8", "replace"),
                 }) + b"\n")
     click.echo(result.summary(), err=True)
+    if indicators_path:
+        _write_indicators(indicators_path, lines, care_lines, result.alerts, simulated_acks)
     fail_if_all_rejected(result.records + len(care_lines), len(result.dead_letters))
+
+
+def _write_indicators(path: Path, lines: list[bytes], care_lines: list[bytes], alerts: list[Any],
+                      simulated_acks: bool) -> None:
+    """Indicators of the replayed history (streams/indicators/offline.py)."""
+    from schemas.alerts import Acknowledgement
+    from sim.responders import respond
+    from streams.indicators.offline import compute, write
+    from streams.producer import route_line
+    from streams.topics import ALERT_ACKS
+
+    acks = []
+    for raw in lines:
+        if route_line(raw).topic == ALERT_ACKS:
+            try:
+                acks.append(Acknowledgement.model_validate_json(raw))
+            except ValueError:
+                continue  # dead-lettered by the replay with its reason
+    if simulated_acks:
+        acks += [k for k in map(respond, alerts) if k is not None]
+    n = write(compute(care_lines, alerts, acks), path)
+    click.echo(f"wrote {n} indicator records to {path}", err=True)
 
 
 @click.command(name="import")

@@ -33,6 +33,8 @@ MEASUREMENTS_FHIR_NATIONAL = "measurements.fhir.national"
 IDENTITY_REIDENTIFICATION = "identity.reidentification"
 ALERTS_FHIR_NATIONAL = "alerts.fhir.national"
 DEAD_LETTER_NATIONAL = "dead-letter.national"
+INDICATORS = "indicators"
+INDICATOR_BOOK = "indicators.book"
 
 
 def alert_topic(recipient_kind: str) -> str:
@@ -78,6 +80,14 @@ SPECS: tuple[TopicSpec, ...] = (
               "VKP hub adapter, tilsyn gateway", "Every alert as a VKP FHIR R4 message (pseudonymous)."),
     TopicSpec(DEAD_LETTER, "original key", False, 30 * DAY_MS, "tilsyn workers",
               "operators, data owners", "Rejected records: original bytes; reason and origin in headers."),
+    TopicSpec(INDICATORS, "window, label, municipality, service, shard", True, None, "tilsyn indicators workers",
+              "tilsyn indicators report, dashboards, municipal management",
+              "Quality indicator counts per window, municipality, service and source partition "
+              "(indicator-window.schema.json); sum over shards, then form ratios (agents/indicators/definitions.py)."),
+    TopicSpec(INDICATOR_BOOK, "shard", True, None, "tilsyn indicators workers",
+              "tilsyn indicators workers (on assignment)",
+              "Internal: the indicator book of each partition (one record per partition), read back when a "
+              "worker is assigned the partition."),
     TopicSpec(MEASUREMENTS_FHIR_NATIONAL, "any", False, 2 * DAY_MS, "PMD, DHO platforms (national ids)",
               "tilsyn gateway", "FHIR Observation bundles naming the patient by national id; "
               "the gateway forwards them pseudonymised to measurements.fhir.", restricted=True),

@@ -111,7 +111,8 @@ def worker_factory(
     started: list[WorkerHandle] = []
     app_id = f"tilsyn-{prefix.rstrip('.')}"
 
-    def start(**settings: str) -> WorkerHandle:
+    def start(*command: str, **settings: str) -> WorkerHandle:
+        """``command``: the tilsyn subcommand (default ``worker``; ``indicators``, ``worker`` for the other)."""
         port = free_port()
         n = len(started)
         env = {
@@ -130,7 +131,7 @@ def worker_factory(
         log_path = tmp_path / f"worker-{n}-{len(started)}.log"
         with log_path.open("ab") as log:
             proc = subprocess.Popen(  # nosec B603
-                [sys.executable, "-m", "streams.cli", "worker"],
+                [sys.executable, "-m", "streams.cli", *(command or ("worker",))],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
         handle = WorkerHandle(proc, port, log_path, env)

@@ -54,3 +54,11 @@ def test_every_default_named_in_the_pattern_table_exists() -> None:
     suffixes = ("_min", "_kg", "_score", "_days", "_nights", "_h")
     named = {n for n in re.findall(r"`([a-z0-9_]+)`", section) if n.endswith(suffixes) and n not in types}
     assert named <= set(all_parameters()), sorted(named - set(all_parameters()))
+
+
+def test_every_quality_indicator_is_described() -> None:
+    from agents.indicators.definitions import INDICATORS
+
+    section = README.split("## Quality indicators per municipality", 1)[1].split("\n## ", 1)[0]
+    for ind in INDICATORS:
+        assert f"| `{ind.name}` | {ind.title_nb} | `{ind.formula}` |" in section, ind.name

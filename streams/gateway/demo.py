@@ -61,7 +61,7 @@ def _observation(d: dict[str, Any]) -> dict[str, Any] | None:
              "valueQuantity": {"value": d[side], "unit": "mm[Hg]", "system": "http://unitsofmeasure.org",
                                "code": "mm[Hg]"}}
             for side, code in (("systolic", "8480-6"), ("diastolic", "8462-4"))]}
-    elif d["kind"] == "measurement":
+    elif d["kind"] == "measurement" and d["code"] in QUANTITY_OF:  # e.g. body_water has no PMD quantity: sent as is
         q = QUANTITY_OF[d["code"]]
         body = {"valueQuantity": {"value": d["value"], "unit": d["unit"], "system": "http://unitsofmeasure.org",
                                   "code": d["unit"]}}

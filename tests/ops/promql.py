@@ -22,6 +22,9 @@ GRAFANA_VARIABLES = {
     "$__interval": "5s",
     "$__range": "5m",
     "$instance": ".*",
+    "$municipality": ".*",
+    "$window": "month",
+    "$service": "ALL",
 }
 
 

@@ -22,7 +22,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from streams import metrics
 from streams.settings import Settings
 from streams.topics import SPECS
-from tests.ops.promql import DASHBOARDS, OPS, ROOT, all_queries, metric_names
+from tests.ops.promql import DASHBOARDS, OPS, ROOT, all_queries, dashboard_queries, metric_names
 
 COMPOSE = ROOT / "docker-compose.yml"
 
@@ -370,6 +370,23 @@ def test_every_metric_in_rules_and_dashboards_exists() -> None:
         used |= names
     assert "tilsyn_events_by_municipality_total" in used
     assert "tilsyn_alert_latency_seconds_bucket" in used
+    assert {"tilsyn_indicator_count", "tilsyn_indicator_ack_seconds_bucket", "tilsyn_indicator_alerts"} <= used
+
+
+def test_quality_indicator_dashboard_compares_municipalities_by_a_bounded_variable() -> None:
+    """Kvalitetsindikatorer: a municipality variable from the gauges' label, a comparison row, no resident label."""
+    path = next(p for p in DASHBOARDS if p.name == "quality-indicators.json")
+    d = json.loads(path.read_text())
+    assert d["title"] == "Kvalitetsindikatorer"
+    variables = {v["name"]: v for v in d["templating"]["list"]}
+    assert variables["municipality"]["definition"] == "label_values(tilsyn_indicator_count, municipality)"
+    assert variables["municipality"]["datasource"]["uid"] == "${datasource}"
+    queries = dashboard_queries(path)
+    assert any('municipality=~"$municipality"' in q.expr for q in queries)
+    comparison = [q for q in queries if "per kommune" in q.title]
+    assert len(comparison) >= 4 and all("by (municipality" in q.expr or "municipality)" in q.expr for q in comparison)
+    assert not any("resident" in q.expr and "resident_days" not in q.expr and "residents" not in q.expr
+                   for q in queries)
 
 
 def test_metric_name_parser() -> None:
@@ -383,10 +400,16 @@ def test_dashboards_are_valid_grafana_json() -> None:
     uid = prov["datasources"][0]["uid"]
     provider = yaml.safe_load((OPS / "grafana" / "provisioning" / "dashboards" / "dashboards.yml").read_text())
     assert provider["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
-    assert {p.name for p in DASHBOARDS} == {"overview.json", "care-operations.json"}
+    assert {p.name for p in DASHBOARDS} == {"overview.json", "care-operations.json", "quality-indicators.json"}
     uids = set()
     for path in DASHBOARDS:
         d = json.loads(path.read_text())
+        variables = {v["name"]: v for v in d.get("templating", {}).get("list", [])}
+        if "datasource" in variables:  # importable elsewhere: every panel asks the chosen Prometheus
+            assert variables["datasource"]["type"] == "datasource" and variables["datasource"]["query"] == "prometheus"
+            uid = "${datasource}"
+        else:
+            uid = prov["datasources"][0]["uid"]
         assert 36 <= d["schemaVersion"] <= 41
         assert d["uid"] not in uids
         uids.add(d["uid"])

@@ -1,0 +1,1 @@
+"""The indicators worker, its gauges and the monthly report (issue 16)."""
