@@ -37,7 +37,7 @@ test: $(STAMP) $(TOOLS)
 	$(BIN)/ruff check streams schemas agents sim bench tests
 	$(BIN)/mypy streams schemas agents sim
 	$(BIN)/bandit -q -c bandit.yaml -r streams schemas agents sim
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check streams schemas agents sim bench tests

@@ -53,7 +53,8 @@ class TopicWatch:
         """Why the worker must not go on (latched), or None."""
         self.committed: dict[tuple[str, int], int] = {}
         """(topic, partition) → offset the group committed, as the broker says."""
-        self._ends: dict[tuple[str, int], int] = {}
+        self.ends: dict[tuple[str, int], int] = {}
+        """End offset of every partition of the watched topics at the last check."""
         self._admin: AIOKafkaAdminClient | None = None
         self._consumer: AIOKafkaConsumer | None = None
 
@@ -85,13 +86,13 @@ class TopicWatch:
         ends = await consumer.end_offsets(tps)
         for tp, end in ends.items():
             key = (tp.topic, tp.partition)
-            before = self._ends.get(key, 0)
+            before = self.ends.get(key, 0)
             if end < before:
                 return (
                     f"{tp.topic}[{tp.partition}] end offset went back from {before} to {end}: the broker lost "
                     "records (topic re-created or log lost)"
                 )
-            self._ends[key] = end
+            self.ends[key] = end
         # partitions named: the embedded broker answers the "all partitions" form of OffsetFetch wrongly
         offsets = await admin.list_consumer_group_offsets(
             self.group, partitions=[TopicPartition(t, p) for t in self.inputs for p in range(self.settings.partitions)]

@@ -26,6 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_PARTITIONS = 4
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With ``-n 2`` (make test) the fault scenarios run one after another on one xdist worker.
+
+    They measure latency and recovery against bounds; two of them at once on a 2-core machine
+    would measure each other. Everything else is spread over both workers (``--dist loadgroup``),
+    each with its own embedded broker.
+    """
+    faults = ROOT / "tests" / "faults"
+    for item in items:
+        if item.get_closest_marker("broker") and faults in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.xdist_group("faults"))
+
+
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
     """A Tansu broker on a free loopback port for the whole session."""

@@ -1,7 +1,7 @@
 """kill -9 of the indicators worker: its books come back from indicators.book, every alert counted once.
 
-About 21 s on this machine (two worker starts and the dead member's 6 s session timeout), over the
-20 s budget of a default broker test: it runs with TILSYN_SOAK=1 (`make soak`).
+About 21 s on this machine (two worker starts and the dead member's session timeout); part of
+`make test`, which runs the fault scenarios one after another beside the rest of the suite.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from agents.indicators.definitions import merge
 from schemas.indicators import IndicatorWindow
 from streams.topics import ALERT_ACKS, CARE_CONTEXT, INDICATORS, alert_topic
 from tests.agents.indicators.streams import ack, alert, care
-from tests.faults.harness import SOAK
 from tests.integration.test_indicators_flow import OCT
 from tests.kafkaio import produce, read_all
 
-pytestmark = [pytest.mark.broker, pytest.mark.slow,
-              pytest.mark.skipif(not SOAK, reason="about 21 s: runs with TILSYN_SOAK=1 (make soak)")]
+pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 
 def test_indicators_worker_killed_restores_its_books_and_counts_each_alert_once(broker, worker_factory, prefix) -> None:
