@@ -34,7 +34,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from agents.engine import Engine
 from schemas.alerts import Alert
-from streams import metrics
+from streams import faustfix, metrics
 from streams.admin import check_layout, ensure_topics
 from streams.codec import Limits
 from streams.faustfix import broker_url
@@ -349,13 +349,22 @@ class TilsynApp:
             return
         keys = [(t, p) for t in self._input_names for p in self._assigned]
         due = never_delivered(keys, self.watch.committed, self.watch.ends, self._seen, self._stuck, time.monotonic())
-        for (topic, partition), done in due:
-            log.warning("offset %d of %s[%d] was never delivered; reading the partition again from it",
-                        done, topic, partition)
-            metrics.GAP_HEALS.inc()
+        consumer = self.app.consumer
+        for (topic, partition), done, processed in due:
             tp = TP(topic, partition)
-            self.app.consumer.resume_partitions({tp})
-            await self.app.consumer.seek(tp, done)
+            view = consumer.commit_view(tp) if isinstance(consumer, faustfix.Consumer) else {}
+            if processed:
+                # processed here, yet the commit stands still: its acknowledgement did not reach
+                # Faust's bookkeeping; process the partition again from the committed offset
+                log.warning("offset %d of %s[%d] was processed but its commit stands still (%s); "
+                            "reading the partition again from it", done, topic, partition, view)
+                self._seen[(topic, partition)] = {o for o in self._seen.get((topic, partition), ()) if o < done}
+            else:
+                log.warning("offset %d of %s[%d] was never delivered (%s); reading the partition again from it",
+                            done, topic, partition, view)
+            metrics.GAP_HEALS.inc()
+            consumer.resume_partitions({tp})
+            await consumer.seek(tp, done)
 
     async def _tick(self) -> None:
         if not self._primed:
@@ -554,26 +563,28 @@ def never_delivered(
     keys: Iterable[tuple[str, int]], committed: dict[tuple[str, int], int], ends: dict[tuple[str, int], int],
     seen: dict[tuple[str, int], set[int]], stuck: dict[tuple[str, int], tuple[int, float]], now: float,
     after_s: float = GAP_HEAL_AFTER_S,
-) -> list[tuple[tuple[str, int], int]]:
-    """Partitions to read again from their committed offset, with that offset (see ``_heal_gaps``).
+) -> list[tuple[tuple[str, int], int, bool]]:
+    """Partitions to read again from their committed offset: (partition, that offset, processed?).
 
     A partition qualifies when records wait beyond its committed offset (the broker's end is
-    higher, or later offsets were processed here), the record at the committed offset was never
-    processed in this assignment, and the committed offset has stood still for ``after_s``.
-    ``stuck`` remembers since when each committed offset stands still; it is updated in place.
+    higher, or later offsets were processed here) and the committed offset has stood still for
+    ``after_s`` while the record there was never processed in this assignment, or for twice as
+    long although it was (its acknowledgement never took effect). ``stuck`` remembers since when
+    each committed offset stands still; it is updated in place.
     """
     due = []
     for key in keys:
         done, end, offsets = committed.get(key), ends.get(key), seen.get(key, set())
         waiting = done is not None and ((end is not None and done < end) or any(o > done for o in offsets))
-        if done is None or not waiting or done in offsets:
+        if done is None or not waiting:
             stuck.pop(key, None)
             continue
+        processed = done in offsets
         since = stuck.setdefault(key, (done, now))
         if since[0] != done:
             stuck[key] = (done, now)
-        elif now - since[1] >= after_s:
+        elif now - since[1] >= (2 * after_s if processed else after_s):
             stuck[key] = (done, now)
-            due.append((key, done))
+            due.append((key, done, processed))
     return due
 

@@ -44,6 +44,17 @@ class Consumer(_aiokafka.Consumer):
         return result
 
 
+    def commit_view(self, tp: Any) -> dict[str, Any]:
+        """Faust's commit bookkeeping of one partition, for a log line when its commit stands still."""
+        acked = self._acked.get(tp) or []
+        return {
+            "committed": self._committed_offset.get(tp), "read": self._read_offset.get(tp),
+            "acked": len(acked), "acked_min": min(acked) if acked else None,
+            "gaps": len(self._gap.get(tp) or ()), "paused": tp in self._paused_partitions,
+            "active": tp in (self._active_partitions or ()),
+        }
+
+
 class Transport(_aiokafka.Transport):
     """Faust's aiokafka transport with the corrected consumer."""
 

@@ -65,6 +65,7 @@ def wait_committed_to(bootstrap: str, group: str, targets: dict[object, int], ti
     )
 
 
+@pytest.mark.timeout(1800 if SOAK else 300)
 def test_every_partition_commits_to_the_end_after_each_kill_9(broker, prefix, worker_factory) -> None:
     # make test: 5 kills (issue: safety invariants); make soak: 20 kills (issue: "20 kill -9 restarts under load"), all under traffic
     kills, residents, days, rate = (20, 80, 10, 1000) if SOAK else (5, 40, 5, 1000)
@@ -83,7 +84,10 @@ def test_every_partition_commits_to_the_end_after_each_kill_9(broker, prefix, wo
     catch_up = []
     for _ in range(kills):
         time.sleep(rng.uniform(1.5, 4.0))  # traffic while the worker runs
-        assert load.is_alive(), f"the load ended before kill {len(catch_up) + 1}: make the cohort larger"
+        assert load.is_alive(), (
+            f"the load ended before kill {len(catch_up) + 1} after {load.sent}/{len(events)} records "
+            f"(error: {load.error!r}): make the cohort larger"
+        )
         worker.kill(signal.SIGKILL)
         worker = worker_factory(**settings)
         worker.wait_ready()
