@@ -154,6 +154,16 @@ async def _latency_run(bootstrap: str, prefix: str, ds: Dataset, rate: float, du
                     if (key.startswith("alarm-") or key.startswith("bath-")) and key not in seen:
                         seen[key] = now
 
+    # bathroom probes are residents with a sensor kit (a care context from the simulator's template):
+    # a long bathroom stay needs presence sensing in the bathroom, a flush alone is not presence
+    template = care_template()
+    n_probes = int(duration / probe_every) + 1
+    await asyncio.gather(*[
+        await producer.send(prefix + CARE_CONTEXT, template.replace(b"r-000000", f"bath-{i:04d}".encode()),
+                            key=f"bath-{i:04d}".encode())
+        for i in range(n_probes)
+    ])
+    await asyncio.sleep(2.0)  # the worker reads the care contexts before the probes' sensor events
     reader = asyncio.create_task(consume())
     sent = 0
     alarms = probes = 0
@@ -191,10 +201,11 @@ async def _latency_run(bootstrap: str, prefix: str, ds: Dataset, rate: float, du
                 rid = f"bath-{probes:04d}"
                 probes += 1
                 entry = int(time.time()) - 2700 + int(probe_ahead)
-                ev = {"kind": "toilet", "device_id": f"{rid}-toilet", "event_id": f"{rid}-1",
-                      "resident_id": rid, "time": iso(entry)}
+                for n, (room, t) in enumerate((("hallway", entry - 60), ("bathroom", entry))):
+                    ev = {"kind": "motion", "device_id": f"{rid}-pir-{room}", "room": room,
+                          "event_id": f"{rid}-{n}", "resident_id": rid, "time": iso(t)}
+                    pending.append(await producer.send(prefix + SENSOR_EVENTS, orjson.dumps(ev), key=rid.encode()))
                 probe_due[rid] = entry + 2700.0
-                pending.append(await producer.send(prefix + SENSOR_EVENTS, orjson.dumps(ev), key=rid.encode()))
                 next_probe += probe_every
             if len(pending) > 2000:
                 await asyncio.gather(*pending)
