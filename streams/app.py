@@ -353,18 +353,19 @@ class TilsynApp:
         for (topic, partition), done, processed in due:
             tp = TP(topic, partition)
             view = consumer.commit_view(tp) if isinstance(consumer, faustfix.Consumer) else {}
-            if processed:
-                # processed here, yet the commit stands still: its acknowledgement did not reach
-                # Faust's bookkeeping; process the partition again from the committed offset
-                log.warning("offset %d of %s[%d] was processed but its commit stands still (%s); "
-                            "reading the partition again from it", done, topic, partition, view)
-                self._seen[(topic, partition)] = {o for o in self._seen.get((topic, partition), ()) if o < done}
-            else:
-                log.warning("offset %d of %s[%d] was never delivered (%s); reading the partition again from it",
-                            done, topic, partition, view)
+            # Faust commits only a run of acknowledged offsets that starts next to the offset it
+            # believes committed; that belief can lag the broker's (seen: Faust 17,864, broker
+            # 17,911, acknowledged from 17,911 on), and then nothing is ever committed again. Read
+            # again from the lower of the two, so the run can start where Faust expects it.
+            faust_committed = view.get("committed")
+            target = min(done, faust_committed) if isinstance(faust_committed, int) else done
+            what = "was processed but its commit stands still" if processed else "was never delivered"
+            log.warning("offset %d of %s[%d] %s (%s); reading the partition again from %d",
+                        done, topic, partition, what, view, target)
+            self._seen[(topic, partition)] = {o for o in self._seen.get((topic, partition), ()) if o < target}
             metrics.GAP_HEALS.inc()
             consumer.resume_partitions({tp})
-            await consumer.seek(tp, done)
+            await consumer.seek(tp, target)
 
     async def _tick(self) -> None:
         if not self._primed:
