@@ -6,6 +6,7 @@ consumer group so tests sharing the broker cannot see each other's records.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -73,6 +74,15 @@ class WorkerHandle:
                 return bool(resp.status == 200)
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             return False
+
+    def owned_partitions(self) -> set[int]:
+        """The input partitions a ready worker owns (/readyz); empty while it is not ready."""
+        try:
+            with urllib.request.urlopen(self.url("/readyz"), timeout=2) as resp:  # nosec B310
+                body = json.loads(resp.read())
+        except OSError as exc:  # 503 while rebalancing comes as HTTPError (an OSError)
+            body = json.loads(exc.read()) if hasattr(exc, "read") else {}
+        return set(body.get("partitions", ())) if body.get("ready") else set()
 
     def healthy(self) -> bool:
         """False only when the worker answers /healthz with an error (e.g. 503 stalled)."""

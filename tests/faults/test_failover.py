@@ -9,10 +9,8 @@ session timeout (the group notices the dead member only when its heartbeats stop
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import time
-import urllib.request
 from datetime import UTC, datetime
 
 import orjson
@@ -26,15 +24,6 @@ from tests.kafkaio import produce, read_all
 pytestmark = pytest.mark.broker
 
 FAILOVER_GOAL_S = 30.0
-
-
-def _owned(worker) -> set[int]:
-    try:
-        with urllib.request.urlopen(worker.url("/readyz"), timeout=2) as resp:  # nosec B310
-            body = json.loads(resp.read())
-    except OSError as exc:
-        body = json.loads(exc.read()) if hasattr(exc, "read") else {}
-    return set(body.get("partitions", ())) if body.get("ready") else set()
 
 
 def _care(rid: str) -> bytes:
@@ -54,7 +43,7 @@ def test_survivor_alerts_on_the_dead_workers_partition_within_seconds(broker, pr
     a.wait_ready()
     b.wait_ready()
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (_owned(a) and _owned(b)):
+    while time.monotonic() < deadline and not (a.owned_partitions() and b.owned_partitions()):
         time.sleep(0.3)
     asyncio.run(produce(broker.bootstrap, [(f"{prefix}care-context", r.encode(), _care(r)) for r in residents]))
     time.sleep(3)
@@ -63,7 +52,7 @@ def test_survivor_alerts_on_the_dead_workers_partition_within_seconds(broker, pr
     survivor, victim = a, b
     used: set[str] = set()
     for n in range(rounds):
-        theirs = _owned(victim)
+        theirs = victim.owned_partitions()
         assert theirs, "the victim owns no partition"
         rid = next(r for r in residents if partition_for(r.encode(), TEST_PARTITIONS) in theirs and r not in used)
         used.add(rid)
@@ -82,7 +71,7 @@ def test_survivor_alerts_on_the_dead_workers_partition_within_seconds(broker, pr
         victim.wait_ready()
         survivor, victim = victim, survivor
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (_owned(survivor) and _owned(victim)):
+        while time.monotonic() < deadline and not (survivor.owned_partitions() and victim.owned_partitions()):
             time.sleep(0.3)
     report("failover (kill -9 one of two, standby replicas 1)", len(residents), None,
            alarm_to_alert_after_kill_s=max(times), rounds=rounds)

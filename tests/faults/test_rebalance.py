@@ -8,9 +8,7 @@ are split again. The alerts are those of an uninterrupted run.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import urllib.request
 
 import pytest
 
@@ -24,19 +22,10 @@ pytestmark = pytest.mark.broker
 SEED = 7311
 
 
-def _partitions(worker) -> set[int]:
-    try:
-        with urllib.request.urlopen(worker.url("/readyz"), timeout=2) as resp:  # nosec B310
-            body = json.loads(resp.read())
-    except OSError as exc:  # 503 while rebalancing comes as HTTPError (an OSError)
-        body = json.loads(exc.read()) if hasattr(exc, "read") else {}
-    return set(body.get("partitions", ())) if body.get("ready") else set()
-
-
 def _wait_owns(worker, parts: set[int], timeout: float = 90.0) -> float:
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
-        if _partitions(worker) == parts:
+        if worker.owned_partitions() == parts:
             return time.monotonic() - t0
         time.sleep(0.2)
     raise AssertionError(f"worker did not own {sorted(parts)} within {timeout:.0f} s:\n{worker.log_tail()}")
@@ -60,14 +49,14 @@ def test_rebalance_mid_stream_hands_over_state(broker, prefix, worker_factory) -
     takeovers, rejoins = [], []
     for r in range(rounds):
         load.wait_sent(len(events) * (r + 1) // (rounds + 2))
-        split = _partitions(survivor)
+        split = survivor.owned_partitions()
         assert split and split != everything, f"partitions not split between two workers: {split}"
         other.stop()  # SIGTERM: leaves the group cleanly
         takeovers.append(_wait_owns(survivor, everything))
         t0 = time.monotonic()
         other = worker_factory(clock="event")
         other.wait_ready()
-        _wait_owns(survivor, everything - _partitions(other))
+        _wait_owns(survivor, everything - other.owned_partitions())
         rejoins.append(time.monotonic() - t0)
     load.finish()
 
