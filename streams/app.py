@@ -29,7 +29,7 @@ from typing import Any, cast
 
 import faust
 from faust.tables.manager import TableManager
-from faust.types import TP
+from faust.types import TP, TableT
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from agents.engine import Engine
@@ -125,28 +125,8 @@ class TilsynApp:
             self.app.topic(self.prefix + t, key_serializer="raw", value_serializer="raw", partitions=s.partitions)
             for t in (*ALERT_TOPICS, ALERTS_FHIR, DEAD_LETTER)
         ]
-        self.table = self.app.Table(
-            STATE_TABLE,
-            default=None,
-            partitions=s.partitions,
-            key_type=bytes,
-            value_type=bytes,
-            use_partitioner=True,
-            # apply every changelog record as it is read: Faust ends recovery at the end offset
-            # the broker reports, and records fetched after that point wait in a buffer until
-            # it is full; with the embedded broker (which reports the last batch's base offset
-            # + 1 as the end) the newest states of a partition stayed unapplied after a restart
-            recovery_buffer_size=1,
-        )
-        self.care_table = self.app.Table(
-            CARE_TABLE,
-            default=None,
-            partitions=s.partitions,
-            key_type=bytes,
-            value_type=bytes,
-            use_partitioner=True,
-            recovery_buffer_size=1,  # as above
-        )
+        self.table = self._bytes_table(STATE_TABLE)
+        self.care_table = self._bytes_table(CARE_TABLE)
         to_events, render = fhir_hooks(s.team_directory)
         self.processor = ResidentProcessor(
             engine if engine is not None else Engine(),
@@ -204,6 +184,22 @@ class TilsynApp:
         return value if isinstance(value, bytes) else None
 
     # -- wiring -----------------------------------------------------------
+    def _bytes_table(self, name: str) -> TableT[bytes, bytes]:
+        """A table of resident id → stored bytes, partitioned like the inputs."""
+        return self.app.Table(
+            name,
+            default=None,
+            partitions=self.settings.partitions,
+            key_type=bytes,
+            value_type=bytes,
+            use_partitioner=True,
+            # apply every changelog record as it is read: Faust ends recovery at the end offset
+            # the broker reports, and records fetched after that point wait in a buffer until
+            # it is full; with the embedded broker (which reports the last batch's base offset
+            # + 1 as the end) the newest states of a partition stayed unapplied after a restart
+            recovery_buffer_size=1,
+        )
+
     def _register(self) -> None:
         app, s = self.app, self.settings
 
