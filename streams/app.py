@@ -71,8 +71,9 @@ class TilsynApp:
     def __init__(self, settings: Settings, engine: Engine | None = None, fhir_output: bool = False) -> None:
         self.settings = s = settings
         fast = s.fast_rebalance
-        self.app = faust.App(
+        self.app = faustfix.App(
             s.app_id,
+            fetch_max_wait_ms=s.fetch_max_wait_ms,
             broker=broker_url(s.broker),
             broker_credentials=s.security.faust_credentials(),
             store="memory://",

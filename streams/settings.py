@@ -32,6 +32,16 @@ LogLevel = Literal["debug", "info", "warn", "warning", "error", "critical"]
 ENV_PREFIX = "TILSYN_"
 
 
+FETCH_MAX_WAIT_MS = 50
+"""Default longest time the broker may hold a fetch that finds no new record (Faust hard-codes 1500; see streams/faustfix.py).
+
+Practical source: on a broker that holds a fetch for the whole wait (Tansu, measured here) this is
+the floor of alarm latency on a caught-up worker; on Kafka, which answers at the first record, it
+only sets how often an idle worker asks (20 fetches a second, negligible next to the data path).
+Kafka's own default is 500 ms (``fetch.max.wait.ms``). Setting: ``TILSYN_FETCH_MAX_WAIT_MS``.
+"""
+
+
 class SettingsError(ValueError):
     """A setting is missing, has a bad value or contradicts another one (message: one line)."""
 
@@ -180,6 +190,12 @@ class Settings(BaseSettings):
     )
     batch_max: int = Field(1000, ge=1, le=100_000, description="most records the resident agent handles in one batch")
     batch_within_s: float = Field(0.05, gt=0, le=10, description="longest wait for a batch to fill")
+    fetch_max_wait_ms: int = Field(
+        FETCH_MAX_WAIT_MS, ge=1, le=10_000,
+        description="longest time the broker may hold a fetch that finds no new record: on a broker that holds "
+        "it for the whole wait (the embedded one) the floor of alarm latency on a caught-up worker; Faust's own "
+        "value is 1500 (streams/faustfix.py)",
+    )
     tick_interval_s: float = Field(1.0, gt=0, le=60, description="how often absence patterns and escalations are checked")
     state_flush_s: float = Field(
         0.5, gt=0, le=60,

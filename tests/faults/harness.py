@@ -494,3 +494,24 @@ def rss_mb(pid: int) -> float:
     except FileNotFoundError:
         pass
     return 0.0
+
+
+async def press_alarms(bootstrap: str, topic: str, n: int, every_s: float) -> dict[str, float]:
+    """Send ``n`` alarm presses of distinct residents; returns resident id → wall time before sending."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    await producer.start()
+    sent: dict[str, float] = {}
+    try:
+        for i in range(n):
+            rid = f"r-alarm-{i:03d}"
+            value = orjson.dumps({
+                "kind": "alarm_button", "event_id": f"alarm-{i}", "resident_id": rid,
+                "time": FIXED_END.isoformat(), "device_id": f"{rid}-pendant", "source": "pendant",
+            })
+            sent[rid] = time.time()
+            await producer.send(topic, value, key=rid.encode())
+            await asyncio.sleep(every_s)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return sent

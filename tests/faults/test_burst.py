@@ -15,15 +15,14 @@ import time
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from streams.topics import ALERT_TOPICS, SAFETY_EVENTS, SENSOR_EVENTS
 from tests.faults.harness import (
-    FIXED_END,
     SOAK,
     LoadProducer,
     _group_done,
     cohort_traffic,
+    press_alarms,
     read_to_end,
     report,
     rss_mb,
@@ -37,27 +36,6 @@ P99_BOUND_S = 2.0
 """After the burst the backlog is gone; an alarm on the alarm lane waits at most for the bulk
 lane's current synchronous step (a batch's detection, a slice of the state flush) on a 2-core
 machine shared with the broker and the load generator."""
-
-
-async def _press_alarms(bootstrap: str, topic: str, n: int, every_s: float) -> dict[str, float]:
-    """Send ``n`` alarm presses of distinct residents; returns resident id → wall time before sending."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
-    await producer.start()
-    sent: dict[str, float] = {}
-    try:
-        for i in range(n):
-            rid = f"r-alarm-{i:03d}"
-            value = orjson.dumps({
-                "kind": "alarm_button", "event_id": f"alarm-{i}", "resident_id": rid,
-                "time": FIXED_END.isoformat(), "device_id": f"{rid}-pendant", "source": "pendant",
-            })
-            sent[rid] = time.time()
-            await producer.send(topic, value, key=rid.encode())
-            await asyncio.sleep(every_s)
-        await producer.flush()
-    finally:
-        await producer.stop()
-    return sent
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -103,7 +81,7 @@ def test_burst_then_latency_recovers_and_memory_stays_bounded(broker, prefix, wo
     assert backlog < rate, f"still {backlog} records behind {recovery_s:.0f} s after the burst"
 
     # presses take the alarm lane (their own topic), as alarm receivers send them
-    sent_at = asyncio.run(_press_alarms(broker.bootstrap, prefix + SAFETY_EVENTS, presses, 0.1))
+    sent_at = asyncio.run(press_alarms(broker.bootstrap, prefix + SAFETY_EVENTS, presses, 0.1))
     load.stop()
     load.finish()
 

@@ -56,3 +56,35 @@ def test_broker_urls_use_the_corrected_transport() -> None:
     from streams import faustfix
 
     assert by_url(broker_url("kafka://a:9092")) is faustfix.Transport
+
+
+# -- the fetch wait ------------------------------------------------------------------------------
+
+
+def test_faust_still_writes_its_fetch_wait_into_the_call_and_aiokafka_reads_ours_at_start() -> None:
+    """If Faust grows a setting for it, or aiokafka stops reading the attribute at start, say so."""
+    import inspect
+
+    import aiokafka
+
+    from streams.faustfix import AIOKAFKA_VERSION
+
+    assert aiokafka.__version__ == AIOKAFKA_VERSION
+    assert "fetch_max_wait_ms=1500" in inspect.getsource(stock.AIOKafkaConsumerThread._create_worker_consumer)
+    assert "fetch_max_wait_ms=self._fetch_max_wait_ms" in inspect.getsource(aiokafka.AIOKafkaConsumer.start)
+
+
+def test_the_corrected_consumer_is_built_with_the_apps_fetch_wait() -> None:
+    import asyncio
+
+    from streams import faustfix
+
+    async def build(**kw: int) -> int:
+        app = faustfix.App("faustfix-test", broker=broker_url("kafka://127.0.0.1:1"), **kw)
+        thread = app.consumer._thread
+        assert isinstance(thread, faustfix.ConsumerThread)
+        consumer = thread._create_worker_consumer(app.transport)
+        return int(consumer._fetch_max_wait_ms)
+
+    assert asyncio.run(build()) == faustfix.FETCH_MAX_WAIT_MS == 50
+    assert asyncio.run(build(fetch_max_wait_ms=7)) == 7
