@@ -6,7 +6,9 @@ Two agents, both thin, both on Faust's public stream API (``Stream.noack_take`` 
 - **residents** takes batches of raw records from the resident-keyed input topics and hands
   them to :class:`streams.processor.ResidentProcessor`;
 - **alarms** takes safety alarms and falls from their own topic one by one, so an alarm never
-  queues behind a bulk batch, a state flush or the timer walk.
+  queues behind a bulk batch, a state flush or the timer walk; the alarm look-ahead
+  (:mod:`streams.lookahead`) usually has handled it already, and the agent then only
+  acknowledges it.
 
 Both publish what the processor returns and wait for the broker to confirm it. Changed
 resident state is written to the table every ``TILSYN_STATE_FLUSH_S``, and only then are the
@@ -38,6 +40,7 @@ from streams import faustfix, metrics
 from streams.admin import check_layout, ensure_topics
 from streams.codec import Limits
 from streams.faustfix import broker_url
+from streams.lookahead import AlarmLookahead, Handoff, in_order
 from streams.processor import REKEYED_HEADER, BatchOutput, Record, ResidentProcessor
 from streams.settings import Settings
 from streams.topics import ALERT_TOPICS, ALERTS_FHIR, BULK_INPUTS, DEAD_LETTER, INPUT_TOPICS, SAFETY_EVENTS
@@ -158,6 +161,14 @@ class TilsynApp:
         """Residents whose care context changed since the last state flush."""
         self._unacked: list[Any] = []
         """Events processed since the last state flush: acknowledged (committable) only after it."""
+        self._handoff = Handoff()
+        """Alarm offsets the look-ahead processed and Faust has not delivered yet."""
+        self.lookahead = AlarmLookahead(
+            self.alarm_inputs.get_topic_name(),
+            {"bootstrap_servers": s.bootstrap, **s.security.aiokafka_kwargs()},
+            s.fetch_max_wait_ms,
+            self._look_ahead,
+        )
         self._stuck: dict[tuple[str, int], tuple[int, float]] = {}
         """(topic, partition) → (committed offset, since when) while it stands over an undelivered record."""
         self._seen: dict[tuple[str, int], set[int]] = {}
@@ -221,9 +232,30 @@ class TilsynApp:
             manual = cast(faust.Stream, stream).noack()
             async for _ in manual:
                 event = manual.current_event
-                if event is not None:
-                    await self._wait_topics()
-                    await self._process([event])
+                if event is None:
+                    continue
+                m = event.message
+                offsets = self._seen.setdefault((m.topic, m.partition), set())
+                if m.offset not in offsets and self._handoff.claim(m.topic, m.partition, m.offset):
+                    # the look-ahead processed it already: acknowledge it with the next state flush
+                    offsets.add(m.offset)
+                    self._unacked.append(event)
+                    continue
+                await self._wait_topics()
+                await self._process([event])
+
+        @app.task
+        async def alarm_lookahead() -> None:
+            """Alarms as soon as the broker has them (streams/lookahead.py); Faust's path stays complete."""
+            while s.alarm_lookahead and not app.should_stop:
+                try:
+                    await self.lookahead.run(lambda: app.should_stop)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # nothing is lost: every alarm still comes through Faust
+                    log.warning("alarm look-ahead stopped (%s: %s); alarms take Faust's path meanwhile",
+                                type(exc).__name__, exc)
+                    await asyncio.sleep(5.0)
 
         @app.timer(s.tick_interval_s)
         async def tick() -> None:
@@ -250,6 +282,8 @@ class TilsynApp:
                 await self._flush(acknowledge=False)
                 self.processor.forget_partitions(parts)
                 self._assigned -= parts
+                self._handoff.forget_partitions(parts)
+                self.lookahead.assign(self._assigned)
                 self._seen = {k: v for k, v in self._seen.items() if k[1] not in parts}
             metrics.READY.set(0)
 
@@ -258,6 +292,8 @@ class TilsynApp:
             self._assigned = {tp.partition for tp in assigned if tp.topic in self._input_names}
             self._seen = {}
             self._primed = False
+            self._handoff = Handoff()
+            self.lookahead.assign(self._assigned)
 
         @app.page("/metrics")
         async def metrics_page(web: Any, request: Any) -> Any:
@@ -288,6 +324,36 @@ class TilsynApp:
         out = self.processor.handle([self._record(e.message) for e in fresh], time.time())
         await self._apply(out)
         self._unacked.extend(fresh)
+
+    async def _look_ahead(self, records: list[Any]) -> None:
+        """Process alarms of one partition that the look-ahead saw before Faust delivered them.
+
+        Only once tables are recovered and states scheduled, and only a record whose predecessor
+        on the partition was processed (so a resident's presses keep their order); the rest, and
+        everything while the broker has lost our topics, is left to Faust's path.
+        """
+        if not (self._ready() and self._primed) or self.watch.fault is not None:
+            return
+        take: list[Any] = []
+        committed = self.watch.committed
+        for r in records:
+            if r.partition not in self._assigned:
+                return
+            key = (r.topic, r.partition)
+            processed = self._seen.get(key, set()) | self._handoff.offsets(*key) | {t.offset for t in take}
+            if r.offset in processed:
+                continue
+            if not in_order(r.offset, processed, committed.get(key)):
+                break  # an earlier record is still on its way through Faust: the rest follow it
+            take.append(r)
+        if not take:
+            return
+        out = self.processor.handle([self._record_of(
+            r.topic, r.partition, r.offset, r.timestamp, r.key, r.value, r.headers) for r in take], time.time())
+        for r in take:
+            self._handoff.mark(r.topic, r.partition, r.offset)
+        metrics.LOOKAHEAD.inc(len(take))
+        await self._apply(out)
 
     def _fresh(self, events: Iterable[Any]) -> list[Any]:
         """Events to process: of owned partitions, each offset once per assignment.
@@ -325,6 +391,7 @@ class TilsynApp:
             done = committed.get(key)
             if done is not None and offsets:
                 self._seen[key] = {o for o in offsets if o >= done}
+        self._handoff.forget_below(committed)
 
     async def _heal_gaps(self) -> None:
         """Read a partition again from its committed offset when that record never arrived.
@@ -395,17 +462,21 @@ class TilsynApp:
         return bool(self._recovery.completed.is_set()) and not self.app.rebalancing
 
     def _record(self, message: Any) -> Record:
-        topic = message.topic[len(self.prefix):] if self.prefix else message.topic
+        """A Faust message (timestamp in seconds) as the processor's record."""
         ts = message.timestamp
-        headers = message.headers or ()
+        return self._record_of(message.topic, message.partition, message.offset,
+                               int(ts * 1000) if ts else None, message.key, message.value, message.headers)
+
+    def _record_of(self, topic: str, partition: int, offset: int, timestamp_ms: int | None,
+                   key: bytes | None, value: bytes | None, headers: Any) -> Record:
         return Record(
-            topic=topic,
-            partition=message.partition,
-            offset=message.offset,
-            timestamp_ms=int(ts * 1000) if ts else None,
-            key=message.key,
-            value=message.value,
-            rekeyed=any(h[0] == REKEYED_HEADER for h in headers),
+            topic=topic[len(self.prefix):] if self.prefix else topic,
+            partition=partition,
+            offset=offset,
+            timestamp_ms=timestamp_ms or None,
+            key=key,
+            value=value,
+            rekeyed=any(h[0] == REKEYED_HEADER for h in headers or ()),
         )
 
     async def _apply(self, out: BatchOutput) -> None:

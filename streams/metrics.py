@@ -98,6 +98,12 @@ TOPIC_FAULT = Gauge(
     "end offset gone back); the worker stops publishing and /healthz answers 503 until it is restarted.",
     registry=REGISTRY,
 )
+LOOKAHEAD = Counter(
+    "tilsyn_alarm_lookahead_total",
+    "Safety alarms and falls processed by the alarm look-ahead before Faust's fetch loop delivered them "
+    "(streams/lookahead.py); the rest took Faust's path (a backlog, a restart, recovering tables).",
+    registry=REGISTRY,
+)
 GAP_HEALS = Counter(
     "tilsyn_gap_heals_total",
     "Times a partition was read again from its committed offset because that record never arrived "

@@ -196,6 +196,12 @@ class Settings(BaseSettings):
         "it for the whole wait (the embedded one) the floor of alarm latency on a caught-up worker; Faust's own "
         "value is 1500 (streams/faustfix.py)",
     )
+    alarm_lookahead: bool = Field(
+        True,
+        description="read this worker's alarm partitions with a plain consumer too, so a press or fall is handled "
+        "as soon as the broker has it instead of behind bulk records in Faust's fetch loop (streams/lookahead.py); "
+        "off: alarms take Faust's path only",
+    )
     tick_interval_s: float = Field(1.0, gt=0, le=60, description="how often absence patterns and escalations are checked")
     state_flush_s: float = Field(
         0.5, gt=0, le=60,
