@@ -7,6 +7,7 @@ tests/faults/test_restart_state.py; here the parts, and the read against the rea
 from __future__ import annotations
 
 import asyncio
+import inspect
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,11 +15,29 @@ import faust
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from faust.tables.manager import TableManager
+from faust.tables.recovery import Recovery
 from faust.types import TP
 
 from streams import store
 from streams.store import Image, Store, fold, merge, read_changelog
 from tests.kafkaio import produce
+
+
+def test_faust_calls_the_store_in_the_order_it_relies_on() -> None:
+    """The store's contract with Faust 0.15.3 (pinned): re-check before moving the pin.
+
+    ``persisted_offset`` is asked (in ``Recovery.on_rebalance``) after the tables' ``on_rebalance``
+    started the reads, and ``on_recovery_completed`` is awaited before recovery is marked complete
+    and the input partitions resume.
+    """
+    rebalance = inspect.getsource(TableManager.on_rebalance)
+    assert rebalance.index("table.on_rebalance") < rebalance.index("self.recovery.on_rebalance")
+    assert "add_active" in inspect.getsource(Recovery.on_rebalance)
+    done = inspect.getsource(Recovery.on_recovery_completed)
+    waited = done.index("asyncio.wait(")
+    assert done.index("table.on_recovery_completed") < waited
+    assert waited < done.index("consumer.resume_partitions(") < done.index("self.completed.set()")
 
 
 def _rec(offset: int, key: bytes | None, value: bytes | None) -> Any:
