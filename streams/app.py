@@ -36,7 +36,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from agents.engine import Engine
 from schemas.alerts import Alert
-from streams import faustfix, metrics
+from streams import faustfix, metrics, store
 from streams.admin import check_layout, ensure_topics
 from streams.codec import Limits
 from streams.faustfix import broker_url
@@ -79,7 +79,9 @@ class TilsynApp:
             fetch_max_wait_ms=s.fetch_max_wait_ms,
             broker=broker_url(s.broker),
             broker_credentials=s.security.faust_credentials(),
-            store="memory://",
+            # Faust's memory store, but a newly assigned partition's changelog is read with a plain
+            # consumer instead of Faust's per-record replay (streams/store.py)
+            store=f"{store.SCHEME}://",
             datadir=str(s.data_dir),
             topic_partitions=s.partitions,
             topic_replication_factor=s.replication,
@@ -205,10 +207,15 @@ class TilsynApp:
             key_type=bytes,
             value_type=bytes,
             use_partitioner=True,
+            options={store.READER_OPTION: {
+                "bootstrap_servers": self.settings.bootstrap, **self.settings.security.aiokafka_kwargs(),
+            }},
             # apply every changelog record as it is read: Faust ends recovery at the end offset
             # the broker reports, and records fetched after that point wait in a buffer until
             # it is full; with the embedded broker (which reports the last batch's base offset
-            # + 1 as the end) the newest states of a partition stayed unapplied after a restart
+            # + 1 as the end) the newest states of a partition stayed unapplied after a restart.
+            # The bulk of a cold recovery is read by the store (streams/store.py); this governs
+            # the tail Faust reads after it and the standby replicas
             recovery_buffer_size=1,
         )
 

@@ -13,6 +13,11 @@ disable_created_metrics()  # the *_created series only add noise to dashboards
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
+CHANGELOG_READ = Counter(
+    "tilsyn_changelog_records_read_total",
+    "Table changelog records read by a plain consumer when partitions were newly assigned (streams/store.py).",
+    ["table"], registry=REGISTRY,
+)
 EVENTS_IN = Counter(
     "tilsyn_events_in_total", "Records read from input topics, by topic and event kind.",
     ["topic", "kind"], registry=REGISTRY,
