@@ -114,7 +114,8 @@ class TilsynApp:
             table_cleanup_interval=300.0,
             # the store is in memory, so a "persisted" offset ahead of the reported end cannot
             # mean a stale local database; on the embedded broker it means the end is under-reported
-            # (see recovery_buffer_size below), and the check would crash the worker at a rebalance
+            # (the last batch's base offset + 1; docs/RELIABILITY.md), and the check would crash the
+            # worker at a rebalance
             recovery_consistency_check=False,
             key_serializer="raw",
             value_serializer="raw",
@@ -210,13 +211,11 @@ class TilsynApp:
             options={store.READER_OPTION: {
                 "bootstrap_servers": self.settings.bootstrap, **self.settings.security.aiokafka_kwargs(),
             }},
-            # apply every changelog record as it is read: Faust ends recovery at the end offset
-            # the broker reports, and records fetched after that point wait in a buffer until
-            # it is full; with the embedded broker (which reports the last batch's base offset
-            # + 1 as the end) the newest states of a partition stayed unapplied after a restart.
-            # The bulk of a cold recovery is read by the store (streams/store.py); this governs
-            # the tail Faust reads after it and the standby replicas
-            recovery_buffer_size=1,
+            # Faust's default recovery buffer (1000): the store reads a newly assigned partition to
+            # its true end and tells Faust where it holds a kept one (streams/store.py), so Faust
+            # has nothing left to replay and stops reading an active changelog once recovered.
+            # (With a buffer of 1, needed before the store, Faust kept reading its own active
+            # changelogs back for as long as it ran: every state written was fetched again.)
         )
 
     def _register(self) -> None:

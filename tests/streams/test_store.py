@@ -89,6 +89,25 @@ def test_the_store_is_faust_s_choice_for_its_url_and_applies_faust_s_records() -
     assert s.persisted_offset(TP(topic, 1)) is None  # nothing read: Faust decides, as with its memory store
 
 
+def test_a_kept_partition_is_held_up_to_the_newest_record_written_or_applied() -> None:
+    """Faust must not replay this worker's own writes into a partition it keeps through a rebalance."""
+    table = _table()
+    s = table.data
+    topic = table.changelog_topic.get_topic_name()
+    kept, read, standby = TP(topic, 0), TP(topic, 1), TP(topic, 2)
+    s.actives = {kept}
+    s.kept = {kept}
+    s.reported = {read: 41}
+    s.apply_changelog_batch([_event(topic, 0, 7, b"a", b"1"), _event(topic, 2, 9, b"z", b"1")],
+                            to_key=lambda k: k, to_value=lambda v: v)
+    assert s.persisted_offset(kept) == 7
+    s.set_persisted_offset(kept, 120)  # the worker's own write, confirmed by the broker
+    s.set_persisted_offset(kept, 118)  # an older confirmation arriving late changes nothing
+    assert s.persisted_offset(kept) == 120
+    assert s.persisted_offset(read) == 41  # read at this rebalance: where the read started
+    assert s.persisted_offset(standby) is None  # a standby copy: Faust's own bookkeeping
+
+
 def test_recovery_completed_drops_keys_of_partitions_no_longer_active() -> None:
     table = _table()
     s = table.data
