@@ -53,7 +53,7 @@ eval-real: $(STAMP)
 	$(BIN)/tilsyn eval-real
 
 soak: $(STAMP)
-	TILSYN_SOAK=1 $(BIN)/python -m pytest -q tests/faults -m "slow or not slow"
+	TILSYN_SOAK=1 $(BIN)/python -m pytest -q -s tests/faults -m "slow or not slow"
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
