@@ -41,15 +41,14 @@ def worker(
     broker: str | None, http_port: int | None, clock: str | None, fhir: bool | None, loglevel: str | None
 ) -> None:
     """Run a worker: consume the input topics, detect, publish alerts."""
-    import faust
-
     from streams.app import TilsynApp
+    from streams.worker import run_worker
 
     settings = Settings.from_env(broker=broker, http_port=http_port, clock=clock)
     tilsyn = TilsynApp(settings, engine=_engine(settings), fhir_output=settings.fhir_output if fhir is None else fhir)
     tilsyn.prepare_topics()
     level = loglevel or settings.log_level
-    faust.Worker(tilsyn.app, loglevel=level, quiet=True, redirect_stdouts=False).execute_from_commandline()
+    run_worker(tilsyn.app, level)
 
 
 def _engine(settings: Settings) -> Engine | None:

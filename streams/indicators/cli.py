@@ -24,16 +24,14 @@ def indicators() -> None:
 @click.option("--loglevel", default=None, type=click.Choice(["debug", "info", "warn", "error"]))
 def worker(broker: str | None, http_port: int | None, loglevel: str | None) -> None:
     """Count alerts, acknowledgements and care contexts into windows; publish them on `indicators`."""
-    import faust
-
     from streams.admin import ensure_topics
     from streams.indicators.app import IndicatorsApp
+    from streams.worker import run_worker
 
     settings = Settings.from_env(broker=broker, http_port=http_port)
     asyncio.run(ensure_topics(settings))
     app = IndicatorsApp(settings)
-    faust.Worker(app.app, loglevel=loglevel or settings.log_level, quiet=True,
-                 redirect_stdouts=False).execute_from_commandline()
+    run_worker(app.app, loglevel or settings.log_level)
 
 
 async def read_topic(settings: Settings, topic: str, timeout_s: float = 30.0) -> list[IndicatorWindow]:
