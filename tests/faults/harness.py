@@ -515,3 +515,18 @@ async def press_alarms(bootstrap: str, topic: str, n: int, every_s: float) -> di
     finally:
         await producer.stop()
     return sent
+
+
+def press_latencies(bootstrap: str, prefix: str, sent_at: dict[str, float], timeout: float,
+                    poll_s: float) -> dict[str, float]:
+    """Resident id → seconds from sending its press to the worker sending its initial alert (broker timestamp)."""
+    latencies: dict[str, float] = {}
+    deadline = time.monotonic() + timeout
+    while len(latencies) < len(sent_at) and time.monotonic() < deadline:
+        for rec in read_to_end(bootstrap, [prefix + t for t in ALERT_TOPICS]):
+            alert = orjson.loads(rec.value or b"{}")
+            rid = alert.get("resident_id")
+            if rid in sent_at and alert["notification"] == "initial" and rec.timestamp is not None:
+                latencies[rid] = rec.timestamp / 1000 - sent_at[rid]
+        time.sleep(poll_s)
+    return latencies

@@ -19,11 +19,10 @@ import asyncio
 import statistics
 import time
 
-import orjson
 import pytest
 
-from streams.topics import ALERT_TOPICS, SAFETY_EVENTS
-from tests.faults.harness import _group_done, press_alarms, read_to_end, report
+from streams.topics import SAFETY_EVENTS
+from tests.faults.harness import _group_done, press_alarms, press_latencies, report
 from tests.kafkaio import metric_sum, scrape
 
 pytestmark = pytest.mark.broker
@@ -42,15 +41,7 @@ def _alarm_latencies(broker, prefix, worker_factory, **settings: str) -> tuple[l
     worker.wait_ready()
     time.sleep(2.0)  # caught up and idle: the case the fetch wait governs
     sent_at = asyncio.run(press_alarms(broker.bootstrap, prefix + SAFETY_EVENTS, PRESSES, 0.3))
-    latencies: dict[str, float] = {}
-    deadline = time.monotonic() + 30
-    while len(latencies) < PRESSES and time.monotonic() < deadline:
-        for rec in read_to_end(broker.bootstrap, [prefix + t for t in ALERT_TOPICS]):
-            alert = orjson.loads(rec.value or b"{}")
-            rid = alert.get("resident_id")
-            if rid in sent_at and alert["notification"] == "initial" and rec.timestamp is not None:
-                latencies[rid] = rec.timestamp / 1000 - sent_at[rid]  # the worker's send time
-        time.sleep(0.3)
+    latencies = press_latencies(broker.bootstrap, prefix, sent_at, timeout=30, poll_s=0.3)
     assert worker.process.poll() is None, worker.log_tail()
     assert len(latencies) == PRESSES, f"{PRESSES - len(latencies)} alarm presses without an alert"
     # whichever path handled a press, Faust acknowledged it: the group commits the alarm topic to its end

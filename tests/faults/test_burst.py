@@ -13,17 +13,16 @@ import asyncio
 import math
 import time
 
-import orjson
 import pytest
 
-from streams.topics import ALERT_TOPICS, SAFETY_EVENTS, SENSOR_EVENTS
+from streams.topics import SAFETY_EVENTS, SENSOR_EVENTS
 from tests.faults.harness import (
     SOAK,
     LoadProducer,
     _group_done,
     cohort_traffic,
     press_alarms,
-    read_to_end,
+    press_latencies,
     report,
     rss_mb,
 )
@@ -85,15 +84,7 @@ def test_burst_then_latency_recovers_and_memory_stays_bounded(broker, prefix, wo
     load.stop()
     load.finish()
 
-    latencies: dict[str, float] = {}
-    deadline = time.monotonic() + 60
-    while len(latencies) < presses and time.monotonic() < deadline:
-        for rec in read_to_end(broker.bootstrap, [prefix + t for t in ALERT_TOPICS]):
-            alert = orjson.loads(rec.value or b"{}")
-            rid = alert.get("resident_id")
-            if rid in sent_at and alert["notification"] == "initial" and rec.timestamp is not None:
-                latencies[rid] = rec.timestamp / 1000 - sent_at[rid]
-        time.sleep(0.5)
+    latencies = press_latencies(broker.bootstrap, prefix, sent_at, timeout=60, poll_s=0.5)
     values = list(latencies.values())
     p50, p99 = (_percentile(values, 0.5), _percentile(values, 0.99)) if values else (math.inf, math.inf)
     report("burst (10x rate)", load.sent + presses, None, alarm_alerts=f"{len(latencies)}/{presses}",
